@@ -224,7 +224,7 @@ export class SocksClientHandshake {
     checkVersion(buf[0], SOCKS_VERSION, 'CONNECT request')
     // Fail on the code alone: a proxy need not send the rest of a failed reply.
     if (buf[1] !== REPLY_SUCCEEDED) throw socksReplyError(buf[1], this.destination)
-    if (buf.length < 5) return { type: 'wait' }
+    if (buf.length < 4) return { type: 'wait' }
     if (buf[2] !== 0x00) {
       throw new SocksProtocolError(`the SOCKS reply has reserved byte 0x${hexByte(buf[2])} instead of 0x00: is this really tor's SocksPort?`)
     }
@@ -232,8 +232,9 @@ export class SocksClientHandshake {
     let addrLength: number
     if (atyp === ATYP_IPV4) addrLength = 4
     else if (atyp === ATYP_IPV6) addrLength = 16
-    else if (atyp === ATYP_DOMAIN) addrLength = 1 + buf[4]
-    else throw new SocksProtocolError(`the SOCKS reply has unknown address type 0x${hexByte(atyp)}: is this really tor's SocksPort?`)
+    else if (atyp !== ATYP_DOMAIN) throw new SocksProtocolError(`the SOCKS reply has unknown address type 0x${hexByte(atyp)}: is this really tor's SocksPort?`)
+    else if (buf.length < 5) return { type: 'wait' }
+    else addrLength = 1 + buf[4]
     const end = 4 + addrLength + 2
     if (buf.length < end) return { type: 'wait' }
 
