@@ -5,8 +5,7 @@
  */
 export * from './errors.js'
 export * from './address.js'
-export * from './errors.js'
-export * from './address.js'
 export * from './multiaddr.js'
 export * from './matcher.js'
 export * from './keys.js'
+export * from './keyfile.js'
