@@ -1,0 +1,100 @@
+import './polyfill.js'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { createLibp2p } from 'libp2p'
+import { onionListenAddress, tor } from '../transports/tor/index.js'
+import { isValidOnion3Multiaddr, loadOnionKeyFile } from './onion/index.js'
+import type { TorTransportInit } from '../transports/tor/index.js'
+import type { Identify } from '@libp2p/identify'
+import type { PrivateKey, Libp2p } from '@libp2p/interface'
+import type { Ping } from '@libp2p/ping'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** The user agent every p2p-tor node sends in identify: no Node.js version, OS or host. */
+export const AGENT_VERSION = 'p2p-tor'
+
+/**
+ * Tor-sized timeouts. libp2p's defaults (10 s per dial, 6 s per address,
+ * 10 s inbound upgrade) are shorter than a cold onion-service rendezvous.
+ * The per-address timeout is a little longer than the transport's own dial
+ * timeout, so the transport's typed Tor error is what the caller sees.
+ */
+export const TOR_TIMEOUTS = {
+  dialTimeout: 150_000,
+  addressDialTimeout: 130_000,
+  inboundUpgradeTimeout: 60_000,
+  protocolTimeout: 60_000
+} as const
+
+export interface TorNodeOptions extends TorTransportInit {
+  /**
+   * The libp2p identity (peer id).
+   *
+   * @default a new ed25519 key
+   */
+  privateKey?: PrivateKey
+
+  /**
+   * The onion virtual port to listen on with `key`/`keyFile`. With no key
+   * the node only dials.
+   *
+   * @default 7777
+   */
+  port?: number
+
+  /**
+   * Start the node before returning it, as createLibp2p() does. Pass false
+   * to register protocol handlers first, then call start().
+   *
+   * @default true
+   */
+  start?: boolean
+}
+
+export type TorNode = Libp2p<{ identify: Identify, ping: Ping }>
+
+/** Keeps only valid /onion3 addresses: never announce loopback, LAN or public IPs. */
+export function onionOnly (addrs: Multiaddr[]): Multiaddr[] {
+  return addrs.filter(ma => isValidOnion3Multiaddr(ma))
+}
+
+/**
+ * A ready libp2p node on Tor: tor() + noise + yamux + identify + ping, with
+ * Tor-sized timeouts, onion-only announcements, no DNS resolution of peer
+ * addresses and a gater that refuses to dial anything but /onion3.
+ */
+export async function createTorNode (options: TorNodeOptions = {}): Promise<TorNode> {
+  const { privateKey, port, start, ...transportInit } = options
+  const key = transportInit.key ?? (transportInit.keyFile != null ? await loadOnionKeyFile(transportInit.keyFile) : undefined)
+  const listen = key != null ? [onionListenAddress(key, port ?? 7777).toString()] : []
+
+  return createLibp2p({
+    start,
+    privateKey,
+    nodeInfo: { name: AGENT_VERSION, version: '', userAgent: AGENT_VERSION },
+    addresses: {
+      listen,
+      announceFilter: onionOnly
+    },
+    transports: [tor({ ...transportInit, key, keyFile: undefined })],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: {
+      // belt and braces: the transport refuses these too, and no other transport exists
+      denyDialMultiaddr: (ma) => !isValidOnion3Multiaddr(ma)
+    },
+    connectionManager: {
+      dialTimeout: TOR_TIMEOUTS.dialTimeout,
+      addressDialTimeout: TOR_TIMEOUTS.addressDialTimeout,
+      inboundUpgradeTimeout: TOR_TIMEOUTS.inboundUpgradeTimeout,
+      // no /dnsaddr resolution: a peer's name must never reach the system resolver
+      resolvers: {}
+    },
+    services: {
+      identify: identify({ timeout: TOR_TIMEOUTS.protocolTimeout }),
+      ping: ping({ timeout: TOR_TIMEOUTS.protocolTimeout })
+    }
+  })
+}

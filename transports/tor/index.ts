@@ -1,0 +1,152 @@
+/**
+ * @packageDocumentation
+ *
+ * A js-libp2p 3.x transport that runs libp2p over Tor: it dials
+ * `/onion3/<id>:<port>` addresses through tor's SOCKS5 port and listens by
+ * publishing v3 onion services with ADD_ONION over tor's control port.
+ *
+ * @example
+ * ```ts
+ * import { createLibp2p } from 'libp2p'
+ * import { noise } from '@chainsafe/libp2p-noise'
+ * import { yamux } from '@chainsafe/libp2p-yamux'
+ * import { tor, onionListenAddress, loadOrCreateOnionKeyFile } from 'p2p-tor'
+ *
+ * const { key } = await loadOrCreateOnionKeyFile('./onion.key')
+ * const node = await createLibp2p({
+ *   addresses: { listen: [onionListenAddress(key, 7777).toString()] },
+ *   transports: [tor({ key, control: '127.0.0.1:9051', socks: '127.0.0.1:9050' })],
+ *   connectionEncrypters: [noise()],
+ *   streamMuxers: [yamux()]
+ * })
+ * ```
+ */
+
+import { onionAddressToMultiaddr, parsePort } from '../../src/onion/index.js'
+import { TorTransport } from './transport.js'
+import type { IsolationMode } from './isolation.js'
+import type { LocalTarget } from './listener.js'
+import type { TorComponents } from './transport.js'
+import type { TorSourceInit } from './tor-source.js'
+import type { OnionKey } from '../../src/onion/index.js'
+import type { OutboundConnectionUpgradeEvents, Transport } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { ProgressEvent } from 'progress-events'
+
+export interface TorTransportInit extends TorSourceInit {
+  /**
+   * The onion service key to listen with. Its address is known before tor
+   * publishes anything: see {@link onionListenAddress}.
+   *
+   * @default undefined (the transport can dial, but not listen)
+   */
+  key?: OnionKey
+
+  /**
+   * More keys, one per onion address this node listens on.
+   *
+   * @default []
+   */
+  keys?: OnionKey[]
+
+  /**
+   * A key file (tor's hs_ed25519_secret_key format) loaded in start(). It
+   * must exist: create one with loadOrCreateOnionKeyFile().
+   *
+   * @default undefined
+   */
+  keyFile?: string
+
+  /**
+   * Whether listen() resolves only once the first descriptor was uploaded
+   * to an HS directory, i.e. when the address is really reachable. With
+   * false, listen() resolves right after ADD_ONION.
+   *
+   * @default true
+   */
+  waitForPublish?: boolean
+
+  /**
+   * How long listen() waits for the first descriptor upload.
+   *
+   * @default 120000
+   */
+  publishTimeoutMs?: number
+
+  /**
+   * How long a dial (SOCKS connect through tor, including the onion-service
+   * rendezvous) may take. Tor's own SocksTimeout is 120 s, and a stream to a
+   * removed service can hang that long, so the transport enforces its own.
+   *
+   * @default 120000
+   */
+  dialTimeoutMs?: number
+
+  /**
+   * Stream isolation: 'peer' gives every remote onion service its own tor
+   * circuits (SOCKS credentials as isolation keys), 'connection' gives every
+   * dial fresh circuits, 'none' lets tor share them.
+   *
+   * @default 'peer'
+   */
+  isolation?: IsolationMode
+
+  /**
+   * ADD_ONION MaxStreams: the most concurrent streams one rendezvous circuit
+   * may open to this service (0 = unlimited).
+   *
+   * @default undefined (tor's default, unlimited)
+   */
+  maxStreams?: number
+
+  /**
+   * Where tor delivers inbound streams: 'tcp' is a server on 127.0.0.1:0;
+   * 'unix' is a unix socket in a fresh 0700 directory, reachable only by
+   * this user; 'auto' picks 'unix' for a tor this process launched (same
+   * user, same machine) and 'tcp' for an attached tor, which may run as
+   * another user or under a sandbox that cannot open our socket.
+   *
+   * @default 'auto'
+   */
+  localTarget?: LocalTarget | 'auto'
+
+  /**
+   * Parent directory for unix sockets.
+   *
+   * @default os.tmpdir()
+   */
+  unixSocketDir?: string
+
+  /**
+   * Close a Tor stream after this long without traffic.
+   *
+   * @default 600000
+   */
+  inactivityTimeoutMs?: number
+}
+
+export type TorDialEvents =
+  OutboundConnectionUpgradeEvents |
+  ProgressEvent<'tor:socks-connect'> |
+  ProgressEvent<'tor:socks-connected'>
+
+/**
+ * The Tor transport factory, for `createLibp2p({ transports: [tor()] })`.
+ * It only captures configuration: tor is reached in start() or listen().
+ */
+export function tor (init: TorTransportInit = {}): (components: TorComponents) => Transport<TorDialEvents> {
+  return (components) => new TorTransport(components, init)
+}
+
+/**
+ * The multiaddr a node will listen on with `key`, known before the node
+ * (or tor) starts: `/onion3/<id>:<port>`.
+ */
+export function onionListenAddress (key: OnionKey, port: number = 7777): Multiaddr {
+  return onionAddressToMultiaddr({ serviceId: key.serviceId, port: parsePort(port) })
+}
+
+export { MissingOnionKeyError, OnionAlreadyListeningError, OnionInUseError, OnionPublishFailedError, OnionPublishTimeoutError, NoControlPortError } from './errors.js'
+export type { IsolationMode } from './isolation.js'
+export type { LocalTarget } from './listener.js'
+export type { TorSourceInit } from './tor-source.js'

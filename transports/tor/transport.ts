@@ -1,0 +1,135 @@
+import { serviceCapabilities, transportSymbol } from '@libp2p/interface'
+import { CustomProgressEvent } from 'progress-events'
+import { isValidOnion3Multiaddr, loadOnionKeyFile, onionAddressFromMultiaddr } from '../../src/onion/index.js'
+import { socksConnect } from '../../src/socks/index.js'
+import { StreamIsolation } from './isolation.js'
+import { TorListener } from './listener.js'
+import { socketToConnection } from './socket-to-conn.js'
+import { TorSource } from './tor-source.js'
+import type { TorTransportInit, TorDialEvents } from './index.js'
+import type { OnionKey } from '../../src/onion/index.js'
+import type { ComponentLogger, Connection, CreateListenerOptions, DialTransportOptions, Listener, Logger, Startable, Transport } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+export interface TorComponents {
+  logger: ComponentLogger
+}
+
+export const DEFAULT_DIAL_TIMEOUT_MS = 120_000
+export const DEFAULT_PUBLISH_TIMEOUT_MS = 120_000
+
+export class TorTransport implements Transport<TorDialEvents>, Startable {
+  readonly [transportSymbol] = true
+  readonly [Symbol.toStringTag] = 'p2p-tor'
+  readonly [serviceCapabilities]: string[] = ['@libp2p/transport']
+
+  private readonly log: Logger
+  private readonly source: TorSource
+  private readonly isolation: StreamIsolation
+  private readonly keys = new Map<string, OnionKey>()
+  private readonly active = new Set<string>()
+  private readonly listeners = new Set<TorListener>()
+  private started = false
+
+  constructor (private readonly components: TorComponents, private readonly init: TorTransportInit = {}) {
+    this.log = components.logger.forComponent('libp2p:tor')
+    this.source = new TorSource(init)
+    this.isolation = new StreamIsolation(init.isolation ?? 'peer')
+    for (const key of [...(init.keys ?? []), ...(init.key != null ? [init.key] : [])]) {
+      this.keys.set(key.serviceId, key)
+    }
+  }
+
+  async start (): Promise<void> {
+    if (this.started) return
+    if (this.init.keyFile != null) {
+      const key = await loadOnionKeyFile(this.init.keyFile)
+      this.keys.set(key.serviceId, key)
+    }
+    // a managed tor is launched (and bootstrapped) here rather than on the
+    // first dial, so start-up errors surface from node.start()
+    if (this.source.managed && this.init.tor == null && this.init.socks == null && this.init.control == null) {
+      await this.source.get()
+    }
+    this.started = true
+  }
+
+  async stop (): Promise<void> {
+    await Promise.all([...this.listeners].map(async l => l.close()))
+    this.listeners.clear()
+    await this.source.close()
+    this.started = false
+  }
+
+  async dial (ma: Multiaddr, options: DialTransportOptions<TorDialEvents>): Promise<Connection> {
+    options.signal?.throwIfAborted()
+    // validated again here, not only in dialFilter: never hand tor anything
+    // that is not a well-formed v3 onion address
+    const { serviceId, port } = onionAddressFromMultiaddr(ma)
+    const proxy = await this.source.socks()
+
+    options.onProgress?.(new CustomProgressEvent('tor:socks-connect'))
+    this.log('dialing %s.onion:%d through tor', serviceId, port)
+    const socket = await socksConnect({
+      proxy,
+      host: `${serviceId}.onion`,
+      port,
+      ...this.isolation.credentialsFor(serviceId),
+      signal: options.signal,
+      timeoutMs: this.init.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS
+    })
+    options.onProgress?.(new CustomProgressEvent('tor:socks-connected'))
+
+    const maConn = socketToConnection({
+      socket,
+      direction: 'outbound',
+      remoteAddr: ma,
+      inactivityTimeout: this.init.inactivityTimeoutMs,
+      log: this.components.logger.forComponent('libp2p:tor:connection')
+    })
+
+    try {
+      return await options.upgrader.upgradeOutbound(maConn, options)
+    } catch (err: any) {
+      this.log.error('upgrading outbound connection to %s failed - %e', serviceId, err)
+      maConn.abort(err)
+      throw err
+    }
+  }
+
+  createListener (options: CreateListenerOptions): Listener {
+    const listener: TorListener = new TorListener({
+      upgrader: options.upgrader,
+      logger: this.components.logger,
+      keyFor: id => this.keys.get(id),
+      control: async () => this.source.control(),
+      active: this.active,
+      localTarget: this.init.localTarget === 'unix' || (this.init.localTarget !== 'tcp' && this.source.managed) ? 'unix' : 'tcp',
+      unixSocketDir: this.init.unixSocketDir,
+      waitForPublish: this.init.waitForPublish ?? true,
+      publishTimeoutMs: this.init.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
+      maxStreams: this.init.maxStreams,
+      inactivityTimeoutMs: this.init.inactivityTimeoutMs
+    })
+    this.listeners.add(listener)
+    listener.addEventListener('close', () => { this.listeners.delete(listener) }, { once: true })
+    return listener
+  }
+
+  /**
+   * Any valid /onion3 address; listen() then fails with MissingOnionKeyError
+   * when the transport does not hold that address's key.
+   */
+  listenFilter (multiaddrs: Multiaddr[]): Multiaddr[] {
+    return multiaddrs.filter(ma => isValidOnion3Multiaddr(ma))
+  }
+
+  /**
+   * Only valid onion3 addresses (checksum, version and port checked), with or
+   * without /p2p. Everything else — /ip4, /dns, a bad checksum — is refused:
+   * this transport never makes a clearnet connection.
+   */
+  dialFilter (multiaddrs: Multiaddr[]): Multiaddr[] {
+    return multiaddrs.filter(ma => isValidOnion3Multiaddr(ma))
+  }
+}
