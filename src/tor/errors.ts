@@ -1,0 +1,85 @@
+/**
+ * Errors raised while finding, launching or attaching to a tor process.
+ * Each condition has its own class, matched by `.name`.
+ */
+
+/** The tor binary could not be found or executed. */
+export class TorNotInstalledError extends Error {
+  static override name = 'TorNotInstalledError'
+  readonly binary: string
+
+  constructor (binary: string) {
+    super(`tor is not installed: apt-get install -y tor (Debian/Ubuntu; macOS: brew install tor). Looked for "${binary}"; pass torBinary to use another path.`)
+    this.name = 'TorNotInstalledError'
+    this.binary = binary
+  }
+}
+
+/** A tor process we started exited (or never came up) before it was ready. */
+export class TorExitedError extends Error {
+  static override name = 'TorExitedError'
+  readonly node: string
+  readonly exitCode: number | null
+  readonly logTail: string[]
+
+  constructor (node: string, exitCode: number | null, logTail: string[]) {
+    super(`tor (${node}) exited${exitCode == null ? '' : ` with code ${exitCode}`} before it was ready; fix the cause shown in its last log lines and retry:\n${logTail.join('\n')}`)
+    this.name = 'TorExitedError'
+    this.node = node
+    this.exitCode = exitCode
+    this.logTail = logTail
+  }
+}
+
+/** No tor answered on any of the control (or SOCKS) endpoints tried. */
+export class TorNotFoundError extends Error {
+  static override name = 'TorNotFoundError'
+  readonly kind: 'control' | 'socks'
+  readonly tried: string[]
+
+  constructor (kind: 'control' | 'socks', tried: string[], detail = '') {
+    const hint = kind === 'control'
+      ? 'start tor with a ControlPort (or pass --tor-control), or let p2p-tor launch its own tor'
+      : 'give tor a SocksPort (or pass --tor-socks)'
+    super(`no tor ${kind} port answered (tried ${tried.join(', ')})${detail === '' ? '' : `: ${detail}`}; ${hint}`)
+    this.name = 'TorNotFoundError'
+    this.kind = kind
+    this.tried = tried
+  }
+}
+
+/** getTor found no tor to attach to and was given no options to launch one. */
+export class TorManagedOptionsMissingError extends Error {
+  static override name = 'TorManagedOptionsMissingError'
+  readonly tried: string[]
+
+  constructor (tried: string[]) {
+    super(`no running tor answered (tried ${tried.join(', ')}) and no managed options were given; pass managed: { dataDir } to launch a tor, or point control/socks at a running one`)
+    this.name = 'TorManagedOptionsMissingError'
+    this.tried = tried
+  }
+}
+
+/** An endpoint string could not be parsed. */
+export class InvalidEndpointError extends Error {
+  static override name = 'InvalidEndpointError'
+  readonly input: string
+
+  constructor (input: string, expected: string) {
+    super(`invalid endpoint "${input}": expected ${expected}`)
+    this.name = 'InvalidEndpointError'
+    this.input = input
+  }
+}
+
+/** The control connection closed while waiting for an onion service's descriptor upload. */
+export class UploadWaitClosedError extends Error {
+  static override name = 'UploadWaitClosedError'
+  readonly serviceId: string
+
+  constructor (serviceId: string) {
+    super(`the control connection closed before the descriptor of ${serviceId.slice(0, 8)}… was uploaded; check that tor still runs, then publish again`)
+    this.name = 'UploadWaitClosedError'
+    this.serviceId = serviceId
+  }
+}
