@@ -1,0 +1,367 @@
+/**
+ * The Tor control-port client: thin socket glue around the pure parser and
+ * command builders, with one FIFO of pending commands.
+ *
+ * The Tor control protocol has no well-kept JavaScript library, so this is
+ * written by hand from torspec's control-spec, with stem, txtorcon and torut
+ * as references for the behaviour (not the code).
+ *
+ * - Commands are written at once and answered in order: one FIFO of pending
+ *   commands. Asynchronous 650 replies are routed to events instead.
+ * - When the socket closes, every pending command rejects with
+ *   ControlConnectionClosedError naming its verb, and 'close' is emitted.
+ * - A reply larger than maxReplyBytes, or a malformed one, destroys the
+ *   connection.
+ * - Only command verbs and status codes are logged: never lines, keys,
+ *   passwords, cookies or onion ids.
+ */
+import { EventEmitter } from 'node:events'
+import { createConnection, type Socket } from 'node:net'
+import { logger } from '@libp2p/logger'
+import { authenticateWith, parseProtocolInfo, type AuthMethod, type AuthOptions, type ProtocolInfo } from './auth.js'
+import {
+  buildAddOnion, buildDelOnion, buildGetInfo, buildOnionClientAuthAdd, buildOnionClientAuthRemove, buildProtocolInfo,
+  buildResetConf, buildSetConf, buildSetEvents, buildSignal, buildTakeOwnership,
+  type AddOnionOptions, type ControlCommand, type OnionClientAuthAddOptions, type SignalName
+} from './commands.js'
+import { formatControlEndpoint, parseControlEndpoint, type ControlEndpoint } from './endpoint.js'
+import { ControlConnectionClosedError, ControlProtocolError, ControlReplyError, ControlUnreachableError, InvalidControlArgumentError } from './errors.js'
+import { parseHsDescEvent, parseStatusClientEvent, type HsDescEvent, type StatusClientEvent } from './events.js'
+import { ReplyParser, type ControlReply } from './parser.js'
+import { assertNoLineBreaks, setOwn } from './quote.js'
+import { waitForBootstrap, type WaitForBootstrapOptions } from './bootstrap.js'
+
+const log = logger('libp2p:tor:control')
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+const CLOSE_GRACE_MS = 2_000
+const SERVICE_ID = /^[a-z2-7]{56}$/
+
+export interface ConnectOptions {
+  signal?: AbortSignal
+  /** @default 10000 */
+  timeoutMs?: number
+  /** Cap on one reply, in bytes. @default 1048576 */
+  maxReplyBytes?: number
+}
+
+export interface AddOnionResult {
+  serviceId: string
+  /** 'ED25519-V3:<base64>', only for a NEW key without DiscardPK. */
+  privateKey?: string
+}
+
+export interface ControlClientEvents {
+  hs_desc: [HsDescEvent]
+  status_client: [StatusClientEvent]
+  /** Every asynchronous (650) reply. */
+  event: [ControlReply]
+  close: [Error | undefined]
+}
+
+interface Pending {
+  cmd: ControlCommand
+  resolve: (reply: ControlReply) => void
+  reject: (err: Error) => void
+}
+
+function redact (text: string, secrets: string[]): string {
+  return secrets.reduce((t, s) => t.split(s).join('[redacted]'), text)
+}
+
+function openSocket (endpoint: ControlEndpoint, name: string, opts: ConnectOptions): Promise<Socket> {
+  opts.signal?.throwIfAborted()
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
+  const socket = endpoint.type === 'tcp'
+    ? createConnection({ host: endpoint.host, port: endpoint.port })
+    : createConnection({ path: endpoint.path })
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error): void => {
+      clearTimeout(timer)
+      opts.signal?.removeEventListener('abort', onAbort)
+      socket.off('connect', onConnect)
+      socket.off('error', onError)
+      if (err == null) {
+        resolve(socket)
+      } else {
+        socket.destroy()
+        reject(err)
+      }
+    }
+    const onConnect = (): void => { done() }
+    const onError = (err: Error): void => { done(new ControlUnreachableError(name, { cause: err })) }
+    const onAbort = (): void => { done(opts.signal?.reason ?? new Error('aborted')) }
+    const timer = setTimeout(() => { done(new ControlUnreachableError(name, { cause: new Error(`no connection within ${timeoutMs} ms`) })) }, timeoutMs)
+    socket.once('connect', onConnect)
+    socket.once('error', onError)
+    opts.signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+export class ControlClient extends EventEmitter<ControlClientEvents> {
+  readonly endpoint: ControlEndpoint
+  private readonly socket: Socket
+  private readonly parser: ReplyParser
+  private readonly queue: Pending[] = []
+  private readonly closedPromise: Promise<void>
+  private failure?: Error
+  private isClosed = false
+  private protocolInfoPromise?: Promise<ProtocolInfo>
+  private subscribed: string[] = []
+
+  /**
+   * Connects to Tor's control port: 'host:port', '[::1]:port', 'port',
+   * 'unix:/path' or a ControlEndpoint. Throws ControlUnreachableError.
+   */
+  static async connect (endpoint: ControlEndpoint | string, opts: ConnectOptions = {}): Promise<ControlClient> {
+    const ep = typeof endpoint === 'string' ? parseControlEndpoint(endpoint) : endpoint
+    const name = formatControlEndpoint(ep)
+    const socket = await openSocket(ep, name, opts)
+    if (ep.type === 'tcp') socket.setNoDelay(true)
+    log('connected to %s', name)
+    return new ControlClient(socket, ep, opts.maxReplyBytes)
+  }
+
+  private constructor (socket: Socket, endpoint: ControlEndpoint, maxReplyBytes?: number) {
+    super()
+    this.socket = socket
+    this.endpoint = endpoint
+    this.parser = new ReplyParser({ maxReplyBytes })
+    socket.on('data', (chunk: Buffer) => { this.onData(chunk) })
+    socket.on('error', (err) => { this.failure ??= err })
+    this.closedPromise = new Promise(resolve => {
+      socket.once('close', () => {
+        this.onClose()
+        resolve()
+      })
+    })
+  }
+
+  get closed (): boolean {
+    return this.isClosed
+  }
+
+  private onData (chunk: Buffer): void {
+    let replies: ControlReply[]
+    try {
+      replies = this.parser.push(chunk)
+    } catch (err) {
+      this.fail(err as Error)
+      return
+    }
+    for (const reply of replies) {
+      if (reply.status === 650) {
+        this.onEvent(reply)
+        continue
+      }
+      const pending = this.queue.shift()
+      if (pending == null) {
+        this.fail(new ControlProtocolError(`a ${reply.status} reply arrived with no command waiting for it`))
+        return
+      }
+      log('%s -> %d', pending.cmd.verb, reply.status)
+      pending.resolve(reply)
+    }
+  }
+
+  private onEvent (reply: ControlReply): void {
+    const text = reply.lines[0].text
+    this.emit('event', reply)
+    try {
+      if (text.startsWith('HS_DESC ')) this.emit('hs_desc', parseHsDescEvent(text))
+      else if (text.startsWith('STATUS_CLIENT ')) this.emit('status_client', parseStatusClientEvent(text))
+    } catch (err) {
+      if (!(err instanceof ControlProtocolError)) throw err
+      log.error('ignoring a malformed event: %e', err)
+    }
+  }
+
+  /** Drops the connection; pending commands fail with ControlConnectionClosedError caused by `err`. */
+  private fail (err: Error): void {
+    log.error('dropping the control connection: %e', err)
+    this.failure ??= err
+    this.socket.destroy()
+  }
+
+  private onClose (): void {
+    this.isClosed = true
+    if (this.failure == null && !this.parser.idle && this.queue.length > 0) {
+      try { this.parser.end() } catch (err) { this.failure = err as Error }
+    }
+    const cause = this.failure
+    for (const p of this.queue.splice(0)) {
+      p.reject(new ControlConnectionClosedError(p.cmd.verb, cause != null ? { cause } : undefined))
+    }
+    log('control connection to %s closed', formatControlEndpoint(this.endpoint))
+    this.emit('close', cause)
+  }
+
+  /** Sends a built command; resolves with its reply whatever the status. */
+  private send (cmd: ControlCommand): Promise<ControlReply> {
+    if (this.isClosed || this.socket.destroyed || this.socket.writableEnded) {
+      return Promise.reject(new ControlConnectionClosedError(cmd.verb, this.failure != null ? { cause: this.failure } : undefined))
+    }
+    assertNoLineBreaks(`${cmd.verb} command`, cmd.line)
+    return new Promise((resolve, reject) => {
+      this.queue.push({ cmd, resolve, reject })
+      log('sending %s', cmd.verb)
+      this.socket.write(`${cmd.line}\r\n`)
+    })
+  }
+
+  /** Sends a built command; resolves with a 2xx reply or throws ControlReplyError (secrets redacted). */
+  private async request (cmd: ControlCommand): Promise<ControlReply> {
+    const reply = await this.send(cmd)
+    if (reply.status < 200 || reply.status > 299) {
+      const text = reply.lines.map(l => l.text).join('\n')
+      throw new ControlReplyError(cmd.verb, reply.status, redact(text, cmd.secrets))
+    }
+    return reply
+  }
+
+  /**
+   * Sends one raw command line (without CRLF) and resolves with its reply,
+   * whatever the status. For commands this class has no method for; the
+   * caller is responsible for validating what it interpolates. CR, LF and
+   * NUL are refused.
+   */
+  async rawCommand (line: string): Promise<ControlReply> {
+    if (typeof line !== 'string' || !/^[A-Za-z+][A-Za-z_]*( |$)/.test(line)) {
+      throw new InvalidControlArgumentError('command line', 'must start with a command keyword')
+    }
+    return this.send({ verb: line.split(' ', 1)[0].toUpperCase(), line, secrets: [] })
+  }
+
+  /** PROTOCOLINFO, sent at most once per connection (tor allows one before authenticating). */
+  async protocolInfo (): Promise<ProtocolInfo> {
+    this.protocolInfoPromise ??= this.request(buildProtocolInfo()).then(parseProtocolInfo)
+    return this.protocolInfoPromise
+  }
+
+  /**
+   * Authenticates with the strongest usable method: SAFECOOKIE > COOKIE >
+   * HASHEDPASSWORD (only with a password) > NULL. After a rejected exchange
+   * the connection is closed (tor closes it too).
+   */
+  async authenticate (opts: AuthOptions = {}): Promise<{ method: AuthMethod }> {
+    const info = await this.protocolInfo()
+    let exchanged = false
+    try {
+      return await authenticateWith(async cmd => {
+        exchanged = true
+        return this.request(cmd)
+      }, info, opts)
+    } catch (err) {
+      if (exchanged) this.fail(err as Error)
+      throw err
+    }
+  }
+
+  /** GETINFO: handles `250-key=value` and `250+key=` data blocks. */
+  async getInfo (keys: string | string[]): Promise<Record<string, string>> {
+    const reply = await this.request(buildGetInfo(typeof keys === 'string' ? [keys] : keys))
+    const out: Record<string, string> = {}
+    for (const line of reply.lines) {
+      const eq = line.text.indexOf('=')
+      if (line.sep === ' ' && line.text === 'OK') continue
+      if (eq === -1) throw new ControlProtocolError(`GETINFO reply line has no "=": ${JSON.stringify(line.text.slice(0, 40))}`)
+      setOwn(out, line.text.slice(0, eq), line.sep === '+' ? line.data ?? '' : line.text.slice(eq + 1))
+    }
+    return out
+  }
+
+  /** SETEVENTS: replaces the set of subscribed events. */
+  async setEvents (events: string[]): Promise<void> {
+    await this.request(buildSetEvents(events))
+    this.subscribed = [...events]
+  }
+
+  /** The events subscribed with the last successful setEvents. */
+  get events (): readonly string[] {
+    return this.subscribed
+  }
+
+  /**
+   * ADD_ONION. The service lives until delOnion, tor exits, or this
+   * connection closes (unless flags include Detach).
+   */
+  async addOnion (opts: AddOnionOptions): Promise<AddOnionResult> {
+    const reply = await this.request(buildAddOnion(opts))
+    let serviceId: string | undefined
+    let privateKey: string | undefined
+    for (const { text } of reply.lines) {
+      if (text.startsWith('ServiceID=')) serviceId = text.slice('ServiceID='.length)
+      else if (text.startsWith('PrivateKey=')) privateKey = text.slice('PrivateKey='.length)
+    }
+    if (serviceId == null || !SERVICE_ID.test(serviceId)) throw new ControlProtocolError('ADD_ONION reply has no valid v3 ServiceID')
+    return privateKey == null ? { serviceId } : { serviceId, privateKey }
+  }
+
+  async delOnion (serviceId: string): Promise<void> {
+    await this.request(buildDelOnion(serviceId))
+  }
+
+  async onionClientAuthAdd (serviceId: string, x25519PrivateKeyBase64: string, opts?: OnionClientAuthAddOptions): Promise<void> {
+    await this.request(buildOnionClientAuthAdd(serviceId, x25519PrivateKeyBase64, opts))
+  }
+
+  async onionClientAuthRemove (serviceId: string): Promise<void> {
+    await this.request(buildOnionClientAuthRemove(serviceId))
+  }
+
+  /** TAKEOWNERSHIP: tor exits when this connection closes. */
+  async takeOwnership (): Promise<void> {
+    await this.request(buildTakeOwnership())
+  }
+
+  async resetConf (keys: string[]): Promise<void> {
+    await this.request(buildResetConf(keys))
+  }
+
+  async setConf (settings: Record<string, string>): Promise<void> {
+    await this.request(buildSetConf(settings))
+  }
+
+  async signal (name: SignalName): Promise<void> {
+    await this.request(buildSignal(name))
+  }
+
+  /**
+   * Resolves when tor reports 100 % bootstrap. Subscribes to STATUS_CLIENT
+   * (restoring the previous event set afterwards) and polls
+   * `GETINFO status/bootstrap-phase` at start and at most once a second, so
+   * it cannot miss the final event. Throws TorBootstrapTimeoutError.
+   */
+  async waitForBootstrap (opts: WaitForBootstrapOptions = {}): Promise<void> {
+    const before = this.subscribed
+    const added = !before.includes('STATUS_CLIENT')
+    if (added) await this.setEvents([...before, 'STATUS_CLIENT'])
+    try {
+      await waitForBootstrap({
+        poll: async () => (await this.getInfo('status/bootstrap-phase'))['status/bootstrap-phase'] ?? '',
+        subscribe: (onStatus, onEnd) => {
+          const onEvent = (e: StatusClientEvent): void => { if (e.bootstrap != null) onStatus(e.bootstrap) }
+          const onClose = (err?: Error): void => { onEnd(new ControlConnectionClosedError('waitForBootstrap', err != null ? { cause: err } : undefined)) }
+          this.on('status_client', onEvent)
+          this.on('close', onClose)
+          return () => {
+            this.off('status_client', onEvent)
+            this.off('close', onClose)
+          }
+        }
+      }, opts)
+    } finally {
+      if (added && !this.isClosed) await this.setEvents(before).catch(err => { log.error('could not restore events: %e', err) })
+    }
+  }
+
+  /** Closes the connection (gracefully, then by force after 2 s) and waits for it. */
+  async close (): Promise<void> {
+    if (!this.isClosed) {
+      this.socket.end()
+      const force = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS)
+      await this.closedPromise
+      clearTimeout(force)
+    }
+  }
+}
