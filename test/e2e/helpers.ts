@@ -31,7 +31,7 @@ export async function handleTestProtocols (node: Libp2p): Promise<void> {
       await send(stream, buf.subarray())
     }
     await stream.close()
-  }, { maxInboundStreams: 256 })
+  }, { maxInboundStreams: 256, maxOutboundStreams: 256 })
 
   await node.handle(SHA256, async (stream) => {
     const hash = createHash('sha256')
