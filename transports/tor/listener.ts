@@ -139,7 +139,8 @@ export class TorListener extends TypedEventEmitter<ListenerEvents> implements Li
     control.on('hs_desc', onDesc)
     control.once('close', onClose)
     try {
-      await control.setEvents(['HS_DESC'])
+      // SETEVENTS replaces the subscription set: keep what others subscribed
+      if (!control.events.includes('HS_DESC')) await control.setEvents([...control.events, 'HS_DESC'])
       await this.addOnion(control, key, port)
       if (!this.ctx.waitForPublish) return
 
