@@ -1,0 +1,211 @@
+/**
+ * How the CLI ends: exit codes, stable error codes for `--json`, and the
+ * mapping from every typed error of the layers below to one actionable line.
+ *
+ * Errors are matched by `.name` (never by message, never by instanceof), so
+ * this file imports nothing heavy and `id`/`--help` stay fast. Errors that
+ * libp2p wraps (AggregateError `.errors`, `.cause`) are searched for the
+ * most specific known cause.
+ */
+
+/** Exit codes. Stable: scripts rely on them, and `--help` lists them. */
+export const ExitCode = {
+  OK: 0,
+  /** A runtime failure that is none of the below (key file, internal error). */
+  FAILURE: 1,
+  /** Bad usage: unknown option, bad value, or an address that fails validation. */
+  USAGE: 2,
+  /** Tor is not installed, not reachable, not authenticating, or not bootstrapping. */
+  TOR: 3,
+  /** The peer could not be reached: descriptor not found, introduction failed, timeout, … */
+  PEER: 4,
+  /** Interrupted by SIGINT/SIGTERM before finishing (dial). */
+  INTERRUPTED: 130
+} as const
+
+export type ExitCodeValue = typeof ExitCode[keyof typeof ExitCode]
+
+/** The exit-code table as printed by `--help`. */
+export const EXIT_CODES_HELP = `Exit codes:
+  0    success
+  1    runtime failure (key file, unexpected error)
+  2    usage error or invalid address (nothing was sent to the network)
+  3    tor not installed, not reachable, authentication or bootstrap failed
+  4    peer unreachable: descriptor not found (offline / not yet published),
+       introduction or rendezvous failed, timeout
+  130  interrupted (dial)`
+
+/** A command-line problem found before anything touched the network. */
+export class UsageError extends Error {
+  static override name = 'UsageError'
+
+  constructor (message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'UsageError'
+  }
+}
+
+/** `dial --timeout` elapsed before the peer answered. */
+export class DialTimeoutError extends Error {
+  static override name = 'DialTimeoutError'
+  readonly timeoutMs: number
+
+  constructor (timeoutMs: number, what: string, options?: ErrorOptions) {
+    super(`timed out after ${timeoutMs / 1000} s ${what}: the peer may be offline or tor is slow; retry, or raise --timeout`, options)
+    this.name = 'DialTimeoutError'
+    this.timeoutMs = timeoutMs
+  }
+}
+
+/** SIGINT/SIGTERM arrived while a command was still working. */
+export class InterruptedError extends Error {
+  static override name = 'InterruptedError'
+  readonly signal: string
+
+  constructor (signal: string) {
+    super(`interrupted by ${signal}`)
+    this.name = 'InterruptedError'
+    this.signal = signal
+  }
+}
+
+export interface ClassifiedError {
+  exitCode: ExitCodeValue
+  /** Stable upper-case code for `--json`. */
+  code: string
+  /** One line, for stderr or the JSON `message`. */
+  message: string
+}
+
+type Rule = [exitCode: ExitCodeValue, code: string | ((err: any) => string)]
+
+/** Error `.name` → exit code and JSON code. Only typed conditions are listed. */
+const RULES: Record<string, Rule> = {
+  // 2: usage and addresses
+  UsageError: [ExitCode.USAGE, 'USAGE'],
+  CommanderError: [ExitCode.USAGE, 'USAGE'],
+  InvalidOnionAddressError: [ExitCode.USAGE, 'BAD_ADDRESS'],
+  BadOnionAddressError: [ExitCode.USAGE, 'HS_BAD_ADDRESS'],
+  InvalidEndpointError: [ExitCode.USAGE, 'USAGE'],
+  InvalidControlArgumentError: [ExitCode.USAGE, 'USAGE'],
+  InvalidTestnetOptionsError: [ExitCode.USAGE, 'USAGE'],
+  NoControlPortError: [ExitCode.USAGE, 'NO_CONTROL_PORT'],
+  // 3: tor itself
+  TorNotInstalledError: [ExitCode.TOR, 'TOR_NOT_INSTALLED'],
+  TorNotFoundError: [ExitCode.TOR, 'TOR_NOT_FOUND'],
+  TorManagedOptionsMissingError: [ExitCode.TOR, 'TOR_NOT_FOUND'],
+  ControlUnreachableError: [ExitCode.TOR, 'TOR_UNREACHABLE'],
+  SocksProxyUnreachableError: [ExitCode.TOR, 'TOR_UNREACHABLE'],
+  ControlConnectionClosedError: [ExitCode.TOR, 'TOR_CONNECTION_CLOSED'],
+  ControlAuthError: [ExitCode.TOR, 'TOR_AUTH'],
+  WrongPasswordError: [ExitCode.TOR, 'TOR_AUTH'],
+  CookieFileError: [ExitCode.TOR, 'TOR_AUTH'],
+  ServerHashMismatchError: [ExitCode.TOR, 'TOR_AUTH'],
+  NoUsableAuthMethodError: [ExitCode.TOR, 'TOR_AUTH'],
+  SocksAuthError: [ExitCode.TOR, 'TOR_PROTOCOL'],
+  SocksProtocolError: [ExitCode.TOR, 'TOR_PROTOCOL'],
+  ControlProtocolError: [ExitCode.TOR, 'TOR_PROTOCOL'],
+  ReplyTooLargeError: [ExitCode.TOR, 'TOR_PROTOCOL'],
+  ControlReplyError: [ExitCode.TOR, 'TOR_REFUSED'],
+  TorBootstrapTimeoutError: [ExitCode.TOR, 'TOR_BOOTSTRAP_TIMEOUT'],
+  TorExitedError: [ExitCode.TOR, 'TOR_EXITED'],
+  TestnetNotFoundError: [ExitCode.TOR, 'TESTNET_NOT_FOUND'],
+  TestnetDownError: [ExitCode.TOR, 'TESTNET_DOWN'],
+  OnionPublishTimeoutError: [ExitCode.TOR, 'PUBLISH_TIMEOUT'],
+  OnionPublishFailedError: [ExitCode.TOR, 'PUBLISH_FAILED'],
+  // 4: the peer
+  SocksReplyError: [ExitCode.PEER, (err) => String(err.reason ?? 'SOCKS_REPLY')],
+  OnionServiceNotFoundError: [ExitCode.PEER, 'HS_DESC_NOT_FOUND'],
+  OnionDescriptorInvalidError: [ExitCode.PEER, 'HS_DESC_INVALID'],
+  OnionIntroFailedError: [ExitCode.PEER, 'HS_INTRO_FAILED'],
+  OnionRendezvousFailedError: [ExitCode.PEER, 'HS_REND_FAILED'],
+  OnionClientAuthMissingError: [ExitCode.PEER, 'HS_MISSING_CLIENT_AUTH'],
+  OnionClientAuthBadError: [ExitCode.PEER, 'HS_WRONG_CLIENT_AUTH'],
+  OnionIntroTimeoutError: [ExitCode.PEER, 'HS_INTRO_TIMEOUT'],
+  DialTimeoutError: [ExitCode.PEER, 'TIMEOUT'],
+  UnexpectedPeerError: [ExitCode.PEER, 'PEER_ID_MISMATCH'],
+  UnsupportedProtocolError: [ExitCode.PEER, 'PROTOCOL_UNSUPPORTED'],
+  // 1: local failures
+  KeyFileError: [ExitCode.FAILURE, 'KEY_FILE'],
+  IdentityKeyFileError: [ExitCode.FAILURE, 'KEY_FILE'],
+  OnionInUseError: [ExitCode.FAILURE, 'ONION_IN_USE'],
+  OnionAlreadyListeningError: [ExitCode.FAILURE, 'ONION_IN_USE'],
+  TestnetConfigMismatchError: [ExitCode.FAILURE, 'TESTNET'],
+  TestnetNodeDiedError: [ExitCode.FAILURE, 'TESTNET'],
+  TestnetTimeoutError: [ExitCode.FAILURE, 'TESTNET'],
+  TestnetPortInUseError: [ExitCode.FAILURE, 'TESTNET'],
+  TestnetKeygenError: [ExitCode.FAILURE, 'TESTNET'],
+  TestnetStopError: [ExitCode.FAILURE, 'TESTNET'],
+  InterruptedError: [ExitCode.INTERRUPTED, 'INTERRUPTED']
+}
+
+/** Generic names that say less than any typed cause beside or below them. */
+const GENERIC: Record<string, Rule> = {
+  TimeoutError: [ExitCode.PEER, 'TIMEOUT'],
+  AbortError: [ExitCode.FAILURE, 'ABORTED']
+}
+
+const MAX_ERRORS_SEARCHED = 64
+
+/** err, then its causes and aggregated errors, breadth first and bounded. */
+function causes (err: unknown): unknown[] {
+  const out: unknown[] = []
+  const queue: unknown[] = [err]
+  const seen = new Set<unknown>()
+  while (queue.length > 0 && out.length < MAX_ERRORS_SEARCHED) {
+    const e = queue.shift()
+    if (e == null || seen.has(e)) continue
+    seen.add(e)
+    out.push(e)
+    if (typeof e === 'object') {
+      const { cause, errors } = e as { cause?: unknown, errors?: unknown }
+      if (Array.isArray(errors)) queue.push(...errors)
+      if (cause != null) queue.push(cause)
+    }
+  }
+  return out
+}
+
+function nameOf (e: unknown): string | undefined {
+  if (e == null || typeof e !== 'object') return undefined
+  const name = (e as { name?: unknown }).name
+  return typeof name === 'string' ? name : undefined
+}
+
+/** The first line of a message, trimmed: stacks and multi-line details stay out. */
+export function oneLine (text: string): string {
+  const first = text.split(/\r?\n/).find(l => l.trim() !== '') ?? ''
+  return first.trim().replace(/[:;,]$/, '')
+}
+
+/** The most telling line of a tor log tail: its last error or warning, without the timestamp. */
+export function logHint (logTail: unknown): string | undefined {
+  if (!Array.isArray(logTail) || logTail.length === 0) return undefined
+  const lines = logTail.map(String)
+  const line = [...lines].reverse().find(l => /\[(err|warn)\]/.test(l)) ?? lines[lines.length - 1]
+  const text = line.replace(/^.*?\[(err|warn|notice|info)\]\s*/, '').trim()
+  return text === '' ? undefined : text
+}
+
+function describe (e: unknown): string {
+  const line = oneLine((e as Error).message ?? String(e))
+  const hint = logHint((e as { logTail?: unknown }).logTail)
+  return hint == null ? line : `${line}; tor said: ${hint}`
+}
+
+/** Finds the most specific typed cause and what the CLI does about it. */
+export function classifyError (err: unknown): ClassifiedError {
+  const all = causes(err)
+  for (const table of [RULES, GENERIC]) {
+    for (const e of all) {
+      const name = nameOf(e)
+      const rule = name != null ? table[name] : undefined
+      if (rule == null) continue
+      const [exitCode, code] = rule
+      return { exitCode, code: typeof code === 'function' ? code(e) : code, message: describe(e) }
+    }
+  }
+  const e = all[0]
+  const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
+  return { exitCode: ExitCode.FAILURE, code: 'INTERNAL', message: oneLine(message) }
+}

@@ -1,0 +1,125 @@
+/**
+ * The `--json` output of the p2p-tor CLI: one JSON object per line on
+ * stdout, nothing else on stdout. Human text (progress, hints) goes to stderr
+ * in that mode. Scripts and tests rely on this format: fields are only ever
+ * added, never renamed or removed, and consumers should ignore events and
+ * fields they do not know.
+ *
+ * ## Events
+ *
+ * Every object has `"event"`. Durations are milliseconds (numbers, rounded to
+ * 0.01). "Since start" means since the p2p-tor process started.
+ *
+ * | event | fields | printed by |
+ * |---|---|---|
+ * | `progress` | `phase`: `"tor"` \| `"bootstrap"` \| `"publish"` \| `"connect"`; `percent`: 0-100 or `null` when unknown; `message` | listen, dial |
+ * | `listening` | `multiaddrs`: `["/onion3/<id>:<port>/p2p/<peerId>"]`; `peerId`; `serviceId` (56 chars, no ".onion"); `port`; `tor`: `"attach"` \| `"managed"`; `timeToReachableMs` (since start, until the first descriptor upload) | listen |
+ * | `connection` | `peerId` of a peer that connected (never an IP) | listen |
+ * | `stopped` | `signal`: `"SIGINT"` \| `"SIGTERM"`; `shutdownMs` | listen |
+ * | `connected` | `peerId`; `timeToConnectMs` (since start); `dialMs` (the dial alone: SOCKS, rendezvous, noise, yamux) | dial |
+ * | `ping` | `seq` (1..count); `rttMs`, or `null` when that ping failed, then also `code` and `message` | dial |
+ * | `summary` | `peerId`; `sent`; `received`; `lossPercent`; `minRttMs`, `avgRttMs`, `maxRttMs`, `medianRttMs` (`null` when nothing was received); `timeToConnectMs` and `timeToFirstPongMs` (since start; `null` if never); `dialMs` | dial |
+ * | `id` | `peerId`; `serviceId`; `port`; `multiaddr` (`/onion3/<id>:<port>/p2p/<peerId>`); `dataDir`; `created` (true when a key was made by this run) | id |
+ * | `error` | `code` (stable, e.g. `"HS_DESC_NOT_FOUND"`, see errors.ts); `exitCode`; `message` (one line) | any command, last line |
+ *
+ * Example (`p2p-tor dial … --count 2 --json`):
+ *
+ * ```
+ * {"event":"progress","phase":"connect","percent":null,"message":"connecting to 12D3KooW… through tor"}
+ * {"event":"connected","peerId":"12D3KooW…","timeToConnectMs":812.4,"dialMs":402.17}
+ * {"event":"ping","seq":1,"rttMs":17.2}
+ * {"event":"ping","seq":2,"rttMs":16.05}
+ * {"event":"summary","peerId":"12D3KooW…","sent":2,"received":2,"lossPercent":0,"minRttMs":16.05,"avgRttMs":16.63,"maxRttMs":17.2,"medianRttMs":16.63,"timeToConnectMs":812.4,"timeToFirstPongMs":830.1,"dialMs":402.17}
+ * ```
+ */
+
+export type ProgressPhase = 'tor' | 'bootstrap' | 'publish' | 'connect'
+
+export interface ProgressEvent {
+  event: 'progress'
+  phase: ProgressPhase
+  percent: number | null
+  message: string
+}
+
+export interface ListeningEvent {
+  event: 'listening'
+  multiaddrs: string[]
+  peerId: string
+  serviceId: string
+  port: number
+  tor: 'attach' | 'managed'
+  timeToReachableMs: number
+}
+
+export interface ConnectionEvent {
+  event: 'connection'
+  peerId: string
+}
+
+export interface StoppedEvent {
+  event: 'stopped'
+  signal: string
+  shutdownMs: number
+}
+
+export interface ConnectedEvent {
+  event: 'connected'
+  peerId: string
+  timeToConnectMs: number
+  dialMs: number
+}
+
+export interface PingEvent {
+  event: 'ping'
+  seq: number
+  rttMs: number | null
+  code?: string
+  message?: string
+}
+
+export interface SummaryEvent {
+  event: 'summary'
+  peerId: string | null
+  sent: number
+  received: number
+  lossPercent: number
+  minRttMs: number | null
+  avgRttMs: number | null
+  maxRttMs: number | null
+  medianRttMs: number | null
+  timeToConnectMs: number | null
+  timeToFirstPongMs: number | null
+  dialMs: number | null
+}
+
+export interface IdEvent {
+  event: 'id'
+  peerId: string
+  serviceId: string
+  port: number
+  multiaddr: string
+  dataDir: string
+  created: boolean
+}
+
+export interface ErrorEvent {
+  event: 'error'
+  code: string
+  exitCode: number
+  message: string
+}
+
+export type CliEvent = ProgressEvent | ListeningEvent | ConnectionEvent | StoppedEvent | ConnectedEvent | PingEvent | SummaryEvent | IdEvent | ErrorEvent
+
+/** Milliseconds as printed: rounded to 0.01; null stays null. */
+export function ms (value: number): number
+export function ms (value: number | null | undefined): number | null
+export function ms (value: number | null | undefined): number | null {
+  return value == null || !Number.isFinite(value) ? null : Math.round(value * 100) / 100
+}
+
+/** One line of `--json` output (with its newline). */
+export function jsonLine (event: CliEvent): string {
+  return JSON.stringify(event) + '\n'
+}
