@@ -26,6 +26,8 @@ export interface AuthOptions {
   password?: string
   /** Overrides the COOKIEFILE that PROTOCOLINFO reports. */
   cookieFile?: string
+  /** Use exactly this method (it must be offered) instead of the strongest usable one. */
+  method?: AuthMethod
 }
 
 const COOKIE_BYTES = 32
@@ -101,46 +103,55 @@ export async function readCookieFile (path: string): Promise<Uint8Array> {
 /** Sends a command and returns its 2xx reply, or throws ControlReplyError. */
 export type CommandSender = (cmd: ControlCommand) => Promise<ControlReply>
 
+const PREFERENCE: readonly AuthMethod[] = ['SAFECOOKIE', 'COOKIE', 'HASHEDPASSWORD', 'NULL']
+
 /**
  * Picks the strongest usable method, SAFECOOKIE > COOKIE > HASHEDPASSWORD
  * (only with a password) > NULL, reads the cookie when needed, and runs the
- * exchange. A cookie that cannot be read falls back to the password if tor
- * accepts one; otherwise it is a CookieFileError.
+ * exchange. A cookie that cannot be read falls back to a weaker usable
+ * method; if there is none, that is the CookieFileError. With `opts.method`,
+ * only that method is tried.
  */
 export async function authenticateWith (send: CommandSender, info: ProtocolInfo, opts: AuthOptions = {}): Promise<{ method: AuthMethod }> {
   const offered = info.authMethods
-  const passwordOk = opts.password != null && offered.includes('HASHEDPASSWORD')
+  if (opts.method != null && !offered.includes(opts.method)) {
+    throw new NoUsableAuthMethodError(offered, `${opts.method} was requested but tor does not offer it`)
+  }
+  const candidates = opts.method != null ? [opts.method] : PREFERENCE.filter(m => offered.includes(m))
   const cookiePath = opts.cookieFile ?? info.cookieFile
-  const cookieOffered = offered.includes('SAFECOOKIE') || offered.includes('COOKIE')
-
+  const reasons: string[] = []
   let cookie: Uint8Array | undefined
-  if (cookieOffered && cookiePath != null) {
-    try {
-      cookie = await readCookieFile(cookiePath)
-    } catch (err) {
-      if (!passwordOk) throw err
-    }
-  }
+  let cookieError: unknown
 
-  if (cookie != null && offered.includes('SAFECOOKIE')) {
-    await safeCookie(send, cookie)
-    return { method: 'SAFECOOKIE' }
+  for (const method of candidates) {
+    if (method === 'SAFECOOKIE' || method === 'COOKIE') {
+      if (cookiePath == null) {
+        reasons.push('tor named no cookie file: pass cookieFile')
+        continue
+      }
+      if (cookie == null && cookieError == null) {
+        try {
+          cookie = await readCookieFile(cookiePath)
+        } catch (err) {
+          cookieError = err
+        }
+      }
+      if (cookie == null) continue
+      if (method === 'SAFECOOKIE') await safeCookie(send, cookie)
+      else await check(send, buildAuthenticate({ hex: cookie }), method)
+    } else if (method === 'HASHEDPASSWORD') {
+      if (opts.password == null) {
+        reasons.push('pass the control password')
+        continue
+      }
+      await check(send, buildAuthenticate({ password: opts.password }), method)
+    } else {
+      await check(send, buildAuthenticate(), method)
+    }
+    return { method }
   }
-  if (cookie != null) {
-    await check(send, buildAuthenticate({ hex: cookie }), 'COOKIE')
-    return { method: 'COOKIE' }
-  }
-  if (passwordOk) {
-    await check(send, buildAuthenticate({ password: opts.password as string }), 'HASHEDPASSWORD')
-    return { method: 'HASHEDPASSWORD' }
-  }
-  if (offered.includes('NULL')) {
-    await check(send, buildAuthenticate(), 'NULL')
-    return { method: 'NULL' }
-  }
-  throw new NoUsableAuthMethodError(offered, offered.includes('HASHEDPASSWORD')
-    ? 'pass the control password'
-    : cookieOffered ? 'tor named no cookie file: pass cookieFile' : 'this client supports SAFECOOKIE, COOKIE, HASHEDPASSWORD and NULL')
+  if (cookieError != null) throw cookieError
+  throw new NoUsableAuthMethodError(offered, reasons.length > 0 ? [...new Set(reasons)].join('; ') : 'this client supports SAFECOOKIE, COOKIE, HASHEDPASSWORD and NULL')
 }
 
 async function safeCookie (send: CommandSender, cookie: Uint8Array): Promise<void> {

@@ -139,6 +139,18 @@ describe('control authentication (pure parts)', () => {
         (err: Error) => err instanceof ControlAuthError && err.name === 'ControlAuthError' && !err.message.includes(cap.SAFECOOKIE_VECTOR.cookieHex))
     })
 
+    it('uses exactly the requested method when one is given', async () => {
+      const s = scripted([cap.OK])
+      assert.deepEqual(await authenticateWith(s.send, info(['COOKIE', 'SAFECOOKIE', 'HASHEDPASSWORD'], cookiePath), { method: 'COOKIE', password: 'pw' }), { method: 'COOKIE' })
+      assert.equal(s.sent[0].line, `AUTHENTICATE ${cap.SAFECOOKIE_VECTOR.cookieHex}`)
+      await assert.rejects(authenticateWith(scripted([]).send, info(['COOKIE', 'SAFECOOKIE']), { method: 'HASHEDPASSWORD', password: 'pw' }),
+        (err: Error) => err instanceof NoUsableAuthMethodError && /HASHEDPASSWORD was requested/.test(err.message))
+      await assert.rejects(authenticateWith(scripted([]).send, info(['HASHEDPASSWORD', 'COOKIE'], cookiePath), { method: 'HASHEDPASSWORD' }),
+        (err: Error) => err instanceof NoUsableAuthMethodError && /password/.test(err.message))
+      // a requested cookie method does not fall back to the password
+      await assert.rejects(authenticateWith(scripted([]).send, info(['COOKIE', 'HASHEDPASSWORD'], join(dir, 'missing')), { method: 'COOKIE', password: 'pw' }), CookieFileError)
+    })
+
     it('throws NoUsableAuthMethodError listing the offer', async () => {
       await assert.rejects(authenticateWith(scripted([]).send, info(['HASHEDPASSWORD'])),
         (err: Error) => err instanceof NoUsableAuthMethodError && err.offered.join() === 'HASHEDPASSWORD' && /password/.test(err.message))
