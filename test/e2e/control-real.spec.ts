@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,6 +14,7 @@ import { ControlClient } from '../../src/control/client.js'
 import { parseControlPortFile, type ControlEndpoint } from '../../src/control/endpoint.js'
 import { ControlConnectionClosedError, ControlReplyError, TorBootstrapTimeoutError, WrongPasswordError } from '../../src/control/errors.js'
 import { onionKeyFromAddOnionBlob } from '../../src/onion/keys.js'
+import { newKeyBlob } from '../unit/control/key-blob.js'
 
 const PASSWORD = 'p"a\\ss w0rd'
 const START_TIMEOUT_MS = 20_000
@@ -100,15 +100,6 @@ async function stopTor (tor: Pick<RunningTor, 'proc' | 'exited' | 'dir'> | undef
     await tor.exited
   }
   await rm(tor.dir, { recursive: true, force: true })
-}
-
-/** A fresh expanded ed25519 secret, as node:crypto makes it: SHA-512 of a seed, clamped. */
-function newKeyBlob (): string {
-  const h = createHash('sha512').update(randomBytes(32)).digest()
-  h[0] &= 248
-  h[31] &= 127
-  h[31] |= 64
-  return `ED25519-V3:${h.toString('base64')}`
 }
 
 describe('control client against a real tor', function () {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { createHash, randomBytes } from 'node:crypto'
 import fc from 'fast-check'
 import {
   buildAddOnion, buildAuthChallenge, buildAuthenticate, buildDelOnion, buildGetInfo, buildOnionClientAuthAdd,
@@ -8,6 +7,7 @@ import {
 } from '../../../src/control/commands.js'
 import { InvalidControlArgumentError } from '../../../src/control/errors.js'
 import { quoteString, readQuoted } from '../../../src/control/quote.js'
+import { newKeyBlob } from './key-blob.js'
 
 const ID = 'jt4grrjwzyz3pjkylwfau5xnjaj23vxmhskqaeyfhrfylelw4hvxcuyd'
 // ONION_CLIENT_AUTH_ADD test keys from tor's src/test/test_hs_control.c
@@ -15,14 +15,7 @@ const X25519_PRIV = 'iJ1tjKCrMAbiFT2bVrCjhbfMDnE1fpaRbIS5ZHKUvEQ='
 // control-spec / rend-spec-v3 style client public key: 52 base32 characters
 const X25519_PUB = 'B'.repeat(51) + 'A'
 
-function expandedKey (): string {
-  const h = createHash('sha512').update(randomBytes(32)).digest()
-  h[0] &= 248
-  h[31] &= 127
-  h[31] |= 64
-  return `ED25519-V3:${h.toString('base64')}`
-}
-const KEY = expandedKey()
+const KEY = newKeyBlob()
 
 /** Strings built from the characters that matter to quoting and injection. */
 const SAFE_UNITS = ['\\', '"', ' ', '\t', 'a', 'Z', '0', '7', 'n', 'r', 't', '=', '/', '.', '\x7f', 'é', '𝄞']
