@@ -16,7 +16,7 @@
  *   passwords, cookies or onion ids.
  */
 import { EventEmitter } from 'node:events'
-import { createConnection, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import { logger } from '@libp2p/logger'
 import { authenticateWith, parseProtocolInfo, type AuthMethod, type AuthOptions, type ProtocolInfo } from './auth.js'
 import {
@@ -25,7 +25,8 @@ import {
   type AddOnionOptions, type ControlCommand, type OnionClientAuthAddOptions, type SignalName
 } from './commands.js'
 import { formatControlEndpoint, parseControlEndpoint, type ControlEndpoint } from './endpoint.js'
-import { ControlConnectionClosedError, ControlProtocolError, ControlReplyError, ControlUnreachableError, InvalidControlArgumentError } from './errors.js'
+import { openControlSocket, type ConnectOptions } from './connect.js'
+import { ControlConnectionClosedError, ControlProtocolError, ControlReplyError, InvalidControlArgumentError } from './errors.js'
 import { parseHsDescEvent, parseStatusClientEvent, type HsDescEvent, type StatusClientEvent } from './events.js'
 import { ReplyParser, type ControlReply } from './parser.js'
 import { assertNoLineBreaks, setOwn } from './quote.js'
@@ -33,17 +34,10 @@ import { waitForBootstrap, type WaitForBootstrapOptions } from './bootstrap.js'
 
 const log = logger('libp2p:tor:control')
 
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 const CLOSE_GRACE_MS = 2_000
 const SERVICE_ID = /^[a-z2-7]{56}$/
 
-export interface ConnectOptions {
-  signal?: AbortSignal
-  /** @default 10000 */
-  timeoutMs?: number
-  /** Cap on one reply, in bytes. @default 1048576 */
-  maxReplyBytes?: number
-}
+export type { ConnectOptions }
 
 export interface AddOnionResult {
   serviceId: string
@@ -69,35 +63,6 @@ function redact (text: string, secrets: string[]): string {
   return secrets.reduce((t, s) => t.split(s).join('[redacted]'), text)
 }
 
-function openSocket (endpoint: ControlEndpoint, name: string, opts: ConnectOptions): Promise<Socket> {
-  opts.signal?.throwIfAborted()
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
-  const socket = endpoint.type === 'tcp'
-    ? createConnection({ host: endpoint.host, port: endpoint.port })
-    : createConnection({ path: endpoint.path })
-  return new Promise((resolve, reject) => {
-    const done = (err?: Error): void => {
-      clearTimeout(timer)
-      opts.signal?.removeEventListener('abort', onAbort)
-      socket.off('connect', onConnect)
-      socket.off('error', onError)
-      if (err == null) {
-        resolve(socket)
-      } else {
-        socket.destroy()
-        reject(err)
-      }
-    }
-    const onConnect = (): void => { done() }
-    const onError = (err: Error): void => { done(new ControlUnreachableError(name, { cause: err })) }
-    const onAbort = (): void => { done(opts.signal?.reason ?? new Error('aborted')) }
-    const timer = setTimeout(() => { done(new ControlUnreachableError(name, { cause: new Error(`no connection within ${timeoutMs} ms`) })) }, timeoutMs)
-    socket.once('connect', onConnect)
-    socket.once('error', onError)
-    opts.signal?.addEventListener('abort', onAbort, { once: true })
-  })
-}
-
 export class ControlClient extends EventEmitter<ControlClientEvents> {
   readonly endpoint: ControlEndpoint
   private readonly socket: Socket
@@ -116,7 +81,7 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
   static async connect (endpoint: ControlEndpoint | string, opts: ConnectOptions = {}): Promise<ControlClient> {
     const ep = typeof endpoint === 'string' ? parseControlEndpoint(endpoint) : endpoint
     const name = formatControlEndpoint(ep)
-    const socket = await openSocket(ep, name, opts)
+    const socket = await openControlSocket(ep, name, opts)
     if (ep.type === 'tcp') socket.setNoDelay(true)
     log('connected to %s', name)
     return new ControlClient(socket, ep, opts.maxReplyBytes)
@@ -166,13 +131,21 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
 
   private onEvent (reply: ControlReply): void {
     const text = reply.lines[0].text
-    this.emit('event', reply)
+    let parsed: ['hs_desc', HsDescEvent] | ['status_client', StatusClientEvent] | undefined
     try {
-      if (text.startsWith('HS_DESC ')) this.emit('hs_desc', parseHsDescEvent(text))
-      else if (text.startsWith('STATUS_CLIENT ')) this.emit('status_client', parseStatusClientEvent(text))
+      if (text.startsWith('HS_DESC ')) parsed = ['hs_desc', parseHsDescEvent(text)]
+      else if (text.startsWith('STATUS_CLIENT ')) parsed = ['status_client', parseStatusClientEvent(text)]
     } catch (err) {
-      if (!(err instanceof ControlProtocolError)) throw err
       log.error('ignoring a malformed event: %e', err)
+    }
+    try {
+      this.emit('event', reply)
+      if (parsed?.[0] === 'hs_desc') this.emit('hs_desc', parsed[1])
+      else if (parsed?.[0] === 'status_client') this.emit('status_client', parsed[1])
+    } catch (err) {
+      // A throwing listener is the listener's bug: surface it as Node would,
+      // but only after the rest of this chunk's replies have been delivered.
+      queueMicrotask(() => { throw err })
     }
   }
 
@@ -226,8 +199,8 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
    * NUL are refused.
    */
   async rawCommand (line: string): Promise<ControlReply> {
-    if (typeof line !== 'string' || !/^[A-Za-z+][A-Za-z_]*( |$)/.test(line)) {
-      throw new InvalidControlArgumentError('command line', 'must start with a command keyword')
+    if (typeof line !== 'string' || !/^[A-Za-z][A-Za-z_]*( |$)/.test(line)) {
+      throw new InvalidControlArgumentError('command line', 'must start with a command keyword (multi-line "+" commands are not supported)')
     }
     return this.send({ verb: line.split(' ', 1)[0].toUpperCase(), line, secrets: [] })
   }
