@@ -112,3 +112,17 @@ export class TestnetStopError extends Error {
     this.pids = pids
   }
 }
+
+/** Another start is already working on the network in this directory. */
+export class TestnetBusyError extends Error {
+  static override name = 'TestnetBusyError'
+  readonly dir: string
+  readonly pid?: number
+
+  constructor (dir: string, pid?: number) {
+    super(`another start${pid == null ? '' : ` (pid ${pid})`} is working on the network in ${dir}; wait for it to finish, then run start again`)
+    this.name = 'TestnetBusyError'
+    this.dir = dir
+    this.pid = pid
+  }
+}

@@ -5,13 +5,13 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { isPortFree, resolveTorBinary, resolveTorGencert } from '../tor/process.js'
-import { InvalidTestnetOptionsError, TestnetConfigMismatchError, TestnetPortInUseError } from './errors.js'
+import { isPidAlive, isPortFree, resolveTorBinary, resolveTorGencert } from '../tor/process.js'
+import { InvalidTestnetOptionsError, TestnetBusyError, TestnetConfigMismatchError, TestnetPortInUseError } from './errors.js'
 import { ensureAuthorityKeys } from './keys.js'
 import { DEFAULT_BASE_PORT, DEFAULT_CLIENTS, DEFAULT_RELAYS, nodePorts, planNodes, type Topology } from './layout.js'
 import { proveOnionPublish, waitForClient, waitForConsensus } from './readiness.js'
 import { StartRun } from './run.js'
-import { nodeFiles, nodeStatuses, readState, stateToInfo, writePid, writeState, type NodeFiles, type TestnetState } from './state.js'
+import { nodeFiles, nodeStatuses, readPid, readState, stateToInfo, writePid, writeState, type NodeFiles, type TestnetState } from './state.js'
 import { networkTorrcLines, nodeTorrc, type Scheduler } from './torrc.js'
 import type { TestnetInfo, TestnetOptions } from './types.js'
 
@@ -46,10 +46,35 @@ export async function startTestnet (opts: TestnetOptions): Promise<TestnetInfo &
   const t0 = Date.now()
   const dir = path.resolve(opts.dir)
   checkDir(dir)
-  const run = new StartRun(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.onProgress)
   const torBinary = await resolveTorBinary(opts.torBinary)
   await mkdir(dir, { recursive: true, mode: 0o700 })
+  const unlock = await lockStart(dir)
+  try {
+    return await start(dir, torBinary, opts, t0)
+  } finally {
+    await unlock()
+  }
+}
 
+/** One start at a time per directory: `<dir>/start.lock` holds the pid of the one working. */
+async function lockStart (dir: string): Promise<() => Promise<void>> {
+  const file = path.join(dir, 'start.lock')
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 })
+      return async () => { await rm(file, { force: true }) }
+    } catch (err: any) {
+      if (err?.code !== 'EEXIST') throw err
+      const owner = await readPid(file)
+      if (owner != null && await isPidAlive(owner)) throw new TestnetBusyError(dir, owner)
+      await rm(file, { force: true }) // left by a start that was killed
+    }
+  }
+  throw new TestnetBusyError(dir)
+}
+
+async function start (dir: string, torBinary: string, opts: TestnetOptions, t0: number): Promise<TestnetInfo & { alreadyRunning: boolean, elapsedMs: number }> {
+  const run = new StartRun(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, opts.onProgress)
   let previous = await readState(dir)
   const wanted = {
     basePort: opts.basePort ?? previous?.basePort ?? DEFAULT_BASE_PORT,
@@ -62,8 +87,10 @@ export async function startTestnet (opts: TestnetOptions): Promise<TestnetInfo &
   if (previous != null && settings(previous) !== settings(wanted)) {
     const running = (await nodeStatuses(previous.nodes)).filter(s => s.alive)
     if (running.length > 0) throw new TestnetConfigMismatchError(dir, settings(previous), settings(wanted))
-    // Other ports: authority certificates name their DirPort, so start from fresh keys.
-    await Promise.all(previous.nodes.map(async n => { await rm(n.dataDir, { recursive: true, force: true }) }))
+    if (previous.basePort !== wanted.basePort) {
+      // Authority certificates name their DirPort: other ports need fresh keys.
+      await Promise.all(previous.nodes.map(async n => { await rm(n.dataDir, { recursive: true, force: true }) }))
+    }
     previous = undefined
   }
 

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { startTestnet, testnetEnv, testnetStatus, TestnetPortInUseError, type TestnetInfo } from '../../src/testnet/index.js'
+import { startTestnet, testnetEnv, testnetStatus, TestnetBusyError, TestnetConfigMismatchError, TestnetPortInUseError, type TestnetInfo } from '../../src/testnet/index.js'
 import { findTorsUnder, isPidAlive, terminatePid } from '../../src/tor/process.js'
 import { getTestnet, TESTNET_DIR } from './fixture.js'
 
@@ -72,6 +72,17 @@ describe('e2e: private Tor network (src/testnet)', function () {
     assert.equal(after?.alive, true)
     assert.notEqual(after?.pid, before.pid)
     assert.notEqual(after?.pid, process.pid)
+  })
+
+  it('refuses other settings while the network runs, and a second concurrent start', async () => {
+    await assert.rejects(startTestnet({ dir: TESTNET_DIR, clients: 3 }), TestnetConfigMismatchError)
+    const lock = path.join(TESTNET_DIR, 'start.lock')
+    await writeFile(lock, `${process.pid}\n`) // a live pid: a start in progress
+    try {
+      await assert.rejects(startTestnet({ dir: TESTNET_DIR }), (err: Error) => err instanceof TestnetBusyError && err.pid === process.pid)
+    } finally {
+      await rm(lock, { force: true })
+    }
   })
 
   it('a port clash is an error naming the port and suggesting --base-port, before anything starts', async () => {
