@@ -25,7 +25,7 @@
  * Example (`p2p-tor dial … --count 2 --json`):
  *
  * ```
- * {"event":"progress","phase":"connect","percent":null,"message":"connecting to 12D3KooW… through tor"}
+ * {"event":"progress","phase":"connect","percent":null,"message":"12D3KooW… through tor"}
  * {"event":"connected","peerId":"12D3KooW…","timeToConnectMs":812.4,"dialMs":402.17}
  * {"event":"ping","seq":1,"rttMs":17.2}
  * {"event":"ping","seq":2,"rttMs":16.05}

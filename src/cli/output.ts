@@ -63,7 +63,7 @@ export class Output {
   readonly err: Paint
   private readonly live: boolean
   private barShown = false
-  private lastPlain = ''
+  private lastProgress = ''
 
   constructor (init: OutputInit) {
     this.json = init.json
@@ -95,10 +95,13 @@ export class Output {
   }
 
   /**
-   * Progress: the JSON event, plus a live bar on a TTY stderr or one plain
-   * line per change otherwise.
+   * Progress: the JSON event, plus a live bar on a TTY stderr or a plain
+   * line otherwise; a repeat of the last report is dropped.
    */
   progress (phase: ProgressPhase, percent: number | null, message: string): void {
+    const key = `${phase}\0${String(percent)}\0${message}`
+    if (key === this.lastProgress) return
+    this.lastProgress = key
     this.event({ event: 'progress', phase, percent, message })
     const name = PHASE_NAMES[phase]
     if (this.live) {
@@ -108,11 +111,7 @@ export class Output {
       this.barShown = true
       return
     }
-    const plain = `${name}${percent == null ? '' : ` ${Math.round(percent)}%`}: ${message}`
-    if (plain !== this.lastPlain) {
-      this.lastPlain = plain
-      this.stderr.write(plain + '\n')
-    }
+    this.stderr.write(`${name}${percent == null ? '' : ` ${Math.round(percent)}%`}: ${message}\n`)
   }
 
   /** Removes a live bar so that the next line starts clean. */

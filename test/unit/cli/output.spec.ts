@@ -74,9 +74,10 @@ describe('cli output: progress', () => {
 })
 
 describe('cli output: --json lines', () => {
-  it('stdout holds only JSON lines; human text goes to stderr', () => {
+  it('stdout holds only JSON lines; human text goes to stderr; a repeated progress report is dropped', () => {
     const stdout = sink(); const stderr = sink()
     const o = new Output({ json: true, stdout, stderr, env: {} })
+    o.progress('bootstrap', 20, 'Handshaking')
     o.progress('bootstrap', 20, 'Handshaking')
     o.result('/onion3/x:7777/p2p/y')
     o.note('a note')
