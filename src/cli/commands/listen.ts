@@ -1,0 +1,111 @@
+/**
+ * `p2p-tor listen`: publish the node's onion service, answer pings, log each
+ * peer that connects (peer id only, never an address), and shut down cleanly
+ * on SIGINT/SIGTERM: node stopped (onion service removed, connections
+ * closed), then the tor handle closed (a managed tor exits with it).
+ */
+import { aborted, interruptedBy, outputFor, sinceStart, stopQuietly } from '../context.js'
+import { ExitCode } from '../errors.js'
+import { loadOrCreateIdentity } from '../identity.js'
+import { ms } from '../json.js'
+import { resolveDataDir, resolveTorChoice } from '../options.js'
+import { checkEndpoints, obtainTor } from '../tor.js'
+import type { CliContext } from '../context.js'
+import type { TorFlags } from '../options.js'
+import type { Output } from '../output.js'
+import type { HsDescEvent } from '../../control/index.js'
+import type { TorNode } from '../../node.js'
+import type { TorHandle } from '../../tor/index.js'
+
+export interface ListenOptions extends TorFlags {
+  port: number
+  dataDir?: string
+  json?: boolean
+}
+
+/** Shows the descriptor upload starting; the first completed upload ends the publish phase. */
+function watchPublish (handle: TorHandle, serviceId: string, output: Output): () => void {
+  const onEvent = (e: HsDescEvent): void => {
+    if (e.address === serviceId && e.action === 'UPLOAD') {
+      output.progress('publish', null, `uploading the descriptor of ${serviceId.slice(0, 8)}… to the HS directories`)
+    }
+  }
+  handle.control.on('hs_desc', onEvent)
+  return () => { handle.control.off('hs_desc', onEvent) }
+}
+
+/** The line a user copies to dial this node, with the same private network if any. */
+export function dialHint (address: string, testnetDir?: string): string {
+  return `p2p-tor dial ${address}${testnetDir != null ? ` --testnet ${testnetDir}` : ''}`
+}
+
+export async function listenCommand (opts: ListenOptions, ctx: CliContext): Promise<number> {
+  const output = outputFor(ctx, opts.json)
+  try {
+    return await listen(opts, ctx, output)
+  } catch (err) {
+    // Ctrl-C while starting (tor bootstrap, publish) is a clean stop, not a failure
+    const signal = interruptedBy(ctx.signal)
+    if (signal == null) throw err
+    output.note(`stopped (${signal}) before the onion service was published`)
+    return ExitCode.OK
+  }
+}
+
+async function listen (opts: ListenOptions, ctx: CliContext, output: Output): Promise<number> {
+  const dataDir = resolveDataDir(opts.dataDir, ctx.env)
+  const choice = resolveTorChoice(opts, ctx.env, 0)
+  await checkEndpoints(choice)
+
+  const identity = await loadOrCreateIdentity(dataDir)
+  if (identity.created) output.note(`created new keys in ${dataDir}`)
+  const { createTorNode } = await import('../../node.js')
+
+  const tor = await obtainTor(choice, { dataDir, command: 'listen', output, signal: ctx.signal, socksOnlyOk: false })
+  const handle = tor.handle as TorHandle
+  let node: TorNode | undefined
+  try {
+    output.note(tor.description)
+    const serviceId = identity.onionKey.serviceId
+    output.progress('publish', null, `publishing ${serviceId}.onion:${opts.port}`)
+    const stopWatching = watchPublish(handle, serviceId, output)
+    // closing the control connection makes a pending publish fail at once
+    const onAbort = (): void => { void handle.close() }
+    ctx.signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      node = await createTorNode({ tor: handle, privateKey: identity.privateKey, key: identity.onionKey, port: opts.port })
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort)
+      stopWatching()
+    }
+    ctx.signal.throwIfAborted()
+    const timeToReachableMs = ms(sinceStart())
+    const multiaddrs = node.getMultiaddrs().map(String)
+    const address = multiaddrs[0] ?? `/onion3/${serviceId}:${opts.port}/p2p/${identity.peerId}`
+
+    node.addEventListener('connection:open', (evt) => {
+      const peerId = evt.detail.remotePeer.toString()
+      output.event({ event: 'connection', peerId })
+      output.note(`${output.err('green', 'peer connected:')} ${peerId}`)
+    })
+
+    output.event({ event: 'listening', multiaddrs, peerId: identity.peerId, serviceId, port: opts.port, tor: handle.mode, timeToReachableMs })
+    output.note(`${output.err('green', 'listening')}: reachable over Tor after ${(timeToReachableMs / 1000).toFixed(2)} s; dial it with:`)
+    output.result(address)
+    output.result(dialHint(address, choice.kind === 'testnet' ? choice.dir : undefined))
+    output.note('answering pings; press Ctrl-C to stop')
+
+    await aborted(ctx.signal)
+    const t0 = sinceStart()
+    await node.stop()
+    node = undefined
+    await handle.close()
+    const signal = interruptedBy(ctx.signal) ?? 'SIGINT'
+    output.event({ event: 'stopped', signal, shutdownMs: ms(sinceStart() - t0) })
+    output.note(`stopped (${signal}): onion service removed${handle.mode === 'managed' ? ', tor stopped' : ''}`)
+    return ExitCode.OK
+  } finally {
+    await stopQuietly(node)
+    await handle.close()
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The command line: commander definitions, help texts and examples. Actions
+ * import their command module on demand, so `--help` and `id` load neither
+ * libp2p nor the tor modules.
+ */
+import { readFileSync } from 'node:fs'
+import { Command, Option } from 'commander'
+import { EXIT_CODES_HELP } from './errors.js'
+import { ENV_HELP, parseClientOption, parseCountOption, parseIntervalOption, parsePortOption, parseTimeoutOption } from './options.js'
+import { testnetCommand } from './commands/testnet.js'
+import type { CliContext } from './context.js'
+import type { DialOptions } from './commands/dial.js'
+import type { IdOptions } from './commands/id.js'
+import type { ListenOptions } from './commands/listen.js'
+
+const DEFAULT_PORT = 7777
+
+function version (): string {
+  // src/cli -> ../../package.json; dist/src/cli (or .build/x/src/cli) -> ../../../package.json
+  for (const rel of ['../../package.json', '../../../package.json', '../../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8'))
+      if (pkg.name === 'p2p-tor') return String(pkg.version)
+    } catch {}
+  }
+  return 'unknown'
+}
+
+function addTorOptions (cmd: Command): Command {
+  return cmd
+    .option('--tor-control <endpoint>', 'tor control port: host:port, port or unix:/path')
+    .option('--tor-socks <host:port>', 'tor SOCKS port')
+    .option('--tor-password <password>', 'control password (prefer P2P_TOR_PASSWORD)')
+    .option('--tor-cookie <path>', 'control cookie file, if tor does not name a readable one')
+    .option('--testnet <dir>', 'use the private Tor network in <dir> (see "p2p-tor testnet")')
+    .addOption(new Option('--testnet-client <n>', 'which client tor of the private network to use').argParser(parseClientOption))
+    .option('--managed', 'launch an own tor (joining --testnet if given) instead of attaching')
+    .option('--data-dir <dir>', 'keys and managed tor state (default: $XDG_DATA_HOME/p2p-tor or ~/.local/share/p2p-tor)')
+    .option('--json', 'one JSON object per line on stdout (see the README); human text on stderr')
+}
+
+const TOR_HELP = `Tor: with no tor option, p2p-tor attaches to a system tor if one answers
+(/run/tor/control, 127.0.0.1:9051, 9151), or else launches its own.`
+
+function footer (examples: string): string {
+  return `\nExamples:\n${examples}\n\n${TOR_HELP}\n\n${ENV_HELP}\n\n${EXIT_CODES_HELP}\n`
+}
+
+/**
+ * The `p2p-tor` program. `run` receives each action's exit code. Commander
+ * must not exit the process itself: main() sets exitOverride on every
+ * command, including those of testnetCommand().
+ */
+export function buildProgram (ctx: CliContext, done: (exitCode: number) => void): Command {
+  const program = new Command('p2p-tor')
+    .description('libp2p over Tor: listen on an onion service, dial one and ping it')
+    .version(version(), '-V, --version')
+    .showSuggestionAfterError(true)
+
+  addTorOptions(program.command('listen')
+    .description('publish this node as an onion service, answer pings and log peers that connect')
+    .addOption(new Option('--port <port>', 'onion virtual port').default(DEFAULT_PORT).argParser(parsePortOption)))
+    .addHelpText('after', footer(`  p2p-tor listen
+  p2p-tor listen --port 7777 --tor-control 127.0.0.1:9051
+  p2p-tor listen --testnet .testnet/demo --json`))
+    .action(async (opts: ListenOptions) => {
+      const { listenCommand } = await import('./commands/listen.js')
+      done(await listenCommand(opts, ctx))
+    })
+
+  addTorOptions(program.command('dial')
+    .description('connect to a peer over Tor and ping it')
+    .argument('<multiaddr>', '/onion3/<56 characters>:<port>/p2p/<peer id> (as listen prints it)')
+    .addOption(new Option('-c, --count <n>', 'pings to send').default(5).argParser(parseCountOption))
+    .addOption(new Option('-i, --interval <ms>', 'milliseconds between pings').default(1000).argParser(parseIntervalOption))
+    .addOption(new Option('-t, --timeout <s>', 'seconds allowed for connecting, and for each ping').default(120_000, '120').argParser(parseTimeoutOption)))
+    .addHelpText('after', footer(`  p2p-tor dial /onion3/<id>:7777/p2p/12D3KooW...
+  p2p-tor dial /onion3/<id>:7777/p2p/12D3KooW... --count 3 --interval 500 --timeout 60
+  p2p-tor dial /onion3/<id>:7777/p2p/12D3KooW... --testnet .testnet/demo --json`))
+    .action(async (address: string, opts: DialOptions) => {
+      const { dialCommand } = await import('./commands/dial.js')
+      done(await dialCommand(address, opts, ctx))
+    })
+
+  program.command('id')
+    .description('print this node\'s peer id and onion address (creates the keys on first use; starts no tor)')
+    .option('--data-dir <dir>', 'where the keys are (default: $XDG_DATA_HOME/p2p-tor or ~/.local/share/p2p-tor)')
+    .addOption(new Option('--port <port>', 'onion virtual port shown in the address').default(DEFAULT_PORT).argParser(parsePortOption))
+    .option('--json', 'print one JSON object on stdout')
+    .addHelpText('after', `\nExamples:\n  p2p-tor id\n  p2p-tor id --data-dir ./node-a --json\n\n${ENV_HELP}\n\n${EXIT_CODES_HELP}\n`)
+    .action(async (opts: IdOptions) => {
+      const { idCommand } = await import('./commands/id.js')
+      done(await idCommand(opts, ctx))
+    })
+
+  program.addCommand(testnetCommand({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env, setExitCode: done }))
+  program.addHelpText('after', `\nQuick start (a private Tor network on 127.0.0.1, nothing leaves the machine):
+  p2p-tor testnet start --dir .testnet/demo
+  p2p-tor listen --testnet .testnet/demo          # prints /onion3/...:7777/p2p/...
+  p2p-tor dial <that address> --testnet .testnet/demo
+  p2p-tor testnet stop --dir .testnet/demo
+
+Run "p2p-tor <command> --help" for the options, environment variables and exit codes.
+
+${EXIT_CODES_HELP}\n`)
+  return program
+}
