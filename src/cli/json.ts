@@ -13,7 +13,7 @@
  * | event | fields | printed by |
  * |---|---|---|
  * | `progress` | `phase`: `"tor"` \| `"bootstrap"` \| `"publish"` \| `"connect"`; `percent`: 0-100 or `null` when unknown; `message` | listen, dial |
- * | `listening` | `multiaddrs`: `["/onion3/<id>:<port>/p2p/<peerId>"]`; `peerId`; `serviceId` (56 chars, no ".onion"); `port`; `tor`: `"attach"` \| `"managed"`; `timeToReachableMs` (since start, until the first descriptor upload) | listen |
+ * | `listening` | `multiaddrs`: `["/onion3/<id>:<port>/p2p/<peerId>"]`; `peerId`; `serviceId` (56 chars, no ".onion"); `port`; `tor`: `"attach"` \| `"managed"`; `timeToReachableMs` (since start, until the first descriptor upload); `publishMs` (node start, ADD_ONION and the first upload alone) | listen |
  * | `connection` | `peerId` of a peer that connected (never an IP) | listen |
  * | `stopped` | `signal`: `"SIGINT"` \| `"SIGTERM"`; `shutdownMs` | listen |
  * | `connected` | `peerId`; `timeToConnectMs` (since start); `dialMs` (the dial alone: SOCKS, rendezvous, noise, yamux) | dial |
@@ -50,6 +50,7 @@ export interface ListeningEvent {
   port: number
   tor: 'attach' | 'managed'
   timeToReachableMs: number
+  publishMs: number
 }
 
 export interface ConnectionEvent {

@@ -106,8 +106,9 @@ export class Output {
     const name = PHASE_NAMES[phase]
     if (this.live) {
       const line = `${progressBar(percent)} ${name}: ${message}`
-      const width = (this.stderr.columns ?? 80) - 1
-      this.stderr.write(`\r\x1b[2K${this.err('cyan', line.slice(0, Math.max(10, width)))}`)
+      // a terminal of unknown size reports 0 columns
+      const width = (this.stderr.columns != null && this.stderr.columns > 0 ? this.stderr.columns : 80) - 1
+      this.stderr.write(`\r\x1b[2K${this.err('cyan', line.slice(0, Math.max(20, width)))}`)
       this.barShown = true
       return
     }

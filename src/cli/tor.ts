@@ -94,7 +94,7 @@ export async function obtainTor (choice: TorChoice, opts: ObtainTorOptions): Pro
     }
     case 'attach': {
       if (choice.control == null && choice.socks != null && opts.socksOnlyOk) {
-        return { socks: choice.socks, description: `tor SOCKS port ${choice.socks}` }
+        return { socks: choice.socks, description: `using tor's SOCKS port ${choice.socks} (dial only, no control connection)` }
       }
       output.progress('tor', null, `attaching to tor${choice.control != null ? ` at ${choice.control}` : ''}`)
       return await ready(await tor.attachTor({ control: choice.control, socks: choice.socks, password: choice.password, cookieFile: choice.cookieFile, signal }), opts)

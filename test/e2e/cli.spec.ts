@@ -164,42 +164,69 @@ describe('e2e: the p2p-tor CLI', function () {
     started.clear()
   })
 
-  it('listen --json -> dial --count 3 --json: three pings and a summary', async () => {
-    await getTestnet()
-    const listener = start(['listen', '--testnet', TESTNET_DIR, '--data-dir', join(dir, 'pingpong'), '--json'])
-    const listening = await listener.waitFor(e => e.event === 'listening', 120_000)
-    assert.equal(listening.tor, 'attach')
-    assert.match(listening.multiaddrs[0], /^\/onion3\/[a-z2-7]{56}:7777\/p2p\/12D3KooW\w+$/)
-    assert.equal(listening.multiaddrs[0], `/onion3/${String(listening.serviceId)}:7777/p2p/${String(listening.peerId)}`)
-    figure('listen: time to reachable (since start)', listening.timeToReachableMs)
+  describe('with a listener', () => {
+    let listener: Cli
+    let listening: any
 
-    const dial = await run(['dial', listening.multiaddrs[0], '--testnet', TESTNET_DIR, '--count', '3', '--interval', '200', '--json'], 150_000)
-    assert.equal(dial.code, 0, dial.stderr)
-    const events = dial.stdout.split('\n').map(l => JSON.parse(l))
-    const pings = events.filter(e => e.event === 'ping')
-    assert.deepEqual(pings.map(p => p.seq), [1, 2, 3])
-    for (const p of pings) assert.ok(typeof p.rttMs === 'number' && p.rttMs >= 0, JSON.stringify(p))
-    const summary = events.find(e => e.event === 'summary')
-    assert.equal(events.at(-1), summary)
-    assert.equal(summary.peerId, listening.peerId)
-    assert.equal(summary.sent, 3)
-    assert.equal(summary.received, 3)
-    assert.equal(summary.lossPercent, 0)
-    assert.equal(summary.minRttMs, Math.min(...pings.map(p => p.rttMs)))
-    assert.equal(summary.maxRttMs, Math.max(...pings.map(p => p.rttMs)))
-    assert.ok(summary.timeToFirstPongMs >= summary.timeToConnectMs)
-    figure('dial: time to connect (since start)', summary.timeToConnectMs)
-    figure('dial: the dial alone', summary.dialMs)
-    figure('dial: time to first pong (since start)', summary.timeToFirstPongMs)
-    figure('dial: median RTT', summary.medianRttMs)
-    figure('dial: whole command', dial.ms)
+    before(async function () {
+      this.timeout(180_000)
+      await getTestnet()
+      listener = new Cli(['listen', '--testnet', TESTNET_DIR, '--data-dir', join(dir, 'pingpong'), '--json'])
+      listening = await listener.waitFor(e => e.event === 'listening', 120_000)
+      figure('listen: time to reachable (since start)', listening.timeToReachableMs)
+      figure('listen: publishing alone', listening.publishMs)
+    })
 
-    // the listener logged the dialer by peer id, never by address
-    const connection = await listener.waitFor(e => e.event === 'connection', 10_000)
-    assert.match(connection.peerId, /^12D3KooW/)
-    assert.notEqual(connection.peerId, listening.peerId)
-    assert.deepEqual(Object.keys(connection), ['event', 'peerId'])
-    assert.match(listener.stderr, new RegExp(`^peer connected: ${String(connection.peerId)}$`, 'm'))
+    after(async () => {
+      if (listener?.running) await listener.stop('SIGINT').catch(async () => { listener.child.kill('SIGKILL'); await listener.exited })
+    })
+
+    it('listen --json -> dial --count 3 --json: three pings and a summary', async () => {
+      assert.equal(listening.tor, 'attach')
+      assert.match(listening.multiaddrs[0], /^\/onion3\/[a-z2-7]{56}:7777\/p2p\/12D3KooW\w+$/)
+      assert.equal(listening.multiaddrs[0], `/onion3/${String(listening.serviceId)}:7777/p2p/${String(listening.peerId)}`)
+
+      const dial = await run(['dial', listening.multiaddrs[0], '--testnet', TESTNET_DIR, '--count', '3', '--interval', '200', '--json'], 150_000)
+      assert.equal(dial.code, 0, dial.stderr)
+      const events = dial.stdout.split('\n').map(l => JSON.parse(l))
+      const pings = events.filter(e => e.event === 'ping')
+      assert.deepEqual(pings.map(p => p.seq), [1, 2, 3])
+      for (const p of pings) assert.ok(typeof p.rttMs === 'number' && p.rttMs >= 0, JSON.stringify(p))
+      const summary = events.find(e => e.event === 'summary')
+      assert.equal(events.at(-1), summary)
+      assert.equal(summary.peerId, listening.peerId)
+      assert.equal(summary.sent, 3)
+      assert.equal(summary.received, 3)
+      assert.equal(summary.lossPercent, 0)
+      assert.equal(summary.minRttMs, Math.min(...pings.map(p => p.rttMs)))
+      assert.equal(summary.maxRttMs, Math.max(...pings.map(p => p.rttMs)))
+      assert.ok(summary.timeToFirstPongMs >= summary.timeToConnectMs)
+      figure('dial: time to connect (since start)', summary.timeToConnectMs)
+      figure('dial: the dial alone', summary.dialMs)
+      figure('dial: time to first pong (since start)', summary.timeToFirstPongMs)
+      figure('dial: median RTT', summary.medianRttMs)
+      figure('dial: whole command', dial.ms)
+
+      // the listener logged the dialer by peer id, never by address
+      const connection = await listener.waitFor(e => e.event === 'connection', 10_000)
+      assert.match(connection.peerId, /^12D3KooW/)
+      assert.notEqual(connection.peerId, listening.peerId)
+      assert.deepEqual(Object.keys(connection), ['event', 'peerId'])
+      assert.match(listener.stderr, new RegExp(`^peer connected: ${String(connection.peerId)}$`, 'm'))
+    })
+
+    it('SIGINT during dial: the summary of what was sent, then exit 130', async () => {
+      const dial = start(['dial', listening.multiaddrs[0], '--testnet', TESTNET_DIR, '--count', '1000', '--interval', '300', '--json'])
+      await dial.waitFor(e => e.event === 'ping' && e.seq === 2, 120_000)
+      const exit = await dial.stop('SIGINT')
+      figure('dial: exit after SIGINT', exit.ms)
+      assert.equal(exit.code, 130, dial.stderr)
+      const events = dial.events()
+      const summary = events.find(e => e.event === 'summary')
+      assert.ok(summary.sent >= 2 && summary.sent < 1000, JSON.stringify(summary))
+      assert.equal(summary.sent, events.filter(e => e.event === 'ping').length)
+      assert.deepEqual(events.at(-1), { event: 'error', code: 'INTERRUPTED', exitCode: 130, message: 'interrupted by SIGINT' })
+    })
   })
 
   it('SIGINT on listen: exit 0 within 5 s, the onion service is gone (a fresh dial fails), nothing detached', async () => {
@@ -224,7 +251,7 @@ describe('e2e: the p2p-tor CLI', function () {
     }
 
     // and a fresh dial from the other client tor cannot reach it (F2 quickly, or the dial timeout)
-    const dial = await run(['dial', listening.multiaddrs[0], '--testnet', TESTNET_DIR, '--count', '1', '--timeout', '20', '--json'], 60_000)
+    const dial = await run(['dial', listening.multiaddrs[0], '--testnet', TESTNET_DIR, '--count', '1', '--timeout', '10', '--json'], 60_000)
     const error = dial.stdout.split('\n').map(l => JSON.parse(l)).find(e => e.event === 'error')
     console.log(`      [cli] dial after SIGINT: exit ${String(dial.code)} ${String(error?.code)} after ${dial.ms} ms`)
     assert.equal(dial.code, 4, dial.stdout + dial.stderr)

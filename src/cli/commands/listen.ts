@@ -69,6 +69,7 @@ async function listen (opts: ListenOptions, ctx: CliContext, output: Output): Pr
     const serviceId = identity.onionKey.serviceId
     output.progress('publish', null, `publishing ${serviceId}.onion:${opts.port}`)
     const stopWatching = watchPublish(handle, serviceId, output)
+    const publishStart = sinceStart()
     // closing the control connection makes a pending publish fail at once
     const onAbort = (): void => { void handle.close() }
     ctx.signal.addEventListener('abort', onAbort, { once: true })
@@ -80,6 +81,7 @@ async function listen (opts: ListenOptions, ctx: CliContext, output: Output): Pr
     }
     ctx.signal.throwIfAborted()
     const timeToReachableMs = ms(sinceStart())
+    const publishMs = ms(sinceStart() - publishStart)
     const multiaddrs = node.getMultiaddrs().map(String)
     const address = multiaddrs[0] ?? `/onion3/${serviceId}:${opts.port}/p2p/${identity.peerId}`
 
@@ -89,8 +91,8 @@ async function listen (opts: ListenOptions, ctx: CliContext, output: Output): Pr
       output.note(`${output.err('green', 'peer connected:')} ${peerId}`)
     })
 
-    output.event({ event: 'listening', multiaddrs, peerId: identity.peerId, serviceId, port: opts.port, tor: handle.mode, timeToReachableMs })
-    output.note(`${output.err('green', 'listening')}: reachable over Tor after ${(timeToReachableMs / 1000).toFixed(2)} s; dial it with:`)
+    output.event({ event: 'listening', multiaddrs, peerId: identity.peerId, serviceId, port: opts.port, tor: handle.mode, timeToReachableMs, publishMs })
+    output.note(`${output.err('green', 'listening')}: reachable over Tor after ${(timeToReachableMs / 1000).toFixed(2)} s (publishing took ${(publishMs / 1000).toFixed(2)} s); dial it with:`)
     output.result(address)
     output.result(dialHint(address, choice.kind === 'testnet' ? choice.dir : undefined))
     output.note('answering pings; press Ctrl-C to stop')

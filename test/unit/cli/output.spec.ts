@@ -65,6 +65,16 @@ describe('cli output: progress', () => {
     assert.equal(stderr.text(), `\r${ESC}2K${progressBar(50)} tor bootstrap: Loading\r${ESC}2Knext\n`)
   })
 
+  it('the live bar fits the terminal, and assumes 80 columns when the size is unknown (0)', () => {
+    for (const [columns, width] of [[40, 39], [0, 79], [undefined, 79]] as const) {
+      const stderr = { ...sink(true), columns }
+      const chunks: string[] = []
+      stderr.write = (c: string) => chunks.push(c)
+      new Output({ json: false, stdout: sink(), stderr, env: { NO_COLOR: '1' } }).progress('bootstrap', 50, 'x'.repeat(200))
+      assert.equal(chunks.join('').replace(`\r${ESC}2K`, '').length, width, String(columns))
+    }
+  })
+
   it('progressBar fills in proportion and clamps', () => {
     assert.equal(progressBar(0, 4), '[----]   0%')
     assert.equal(progressBar(50, 4), '[##--]  50%')
@@ -101,7 +111,7 @@ describe('cli output: --json lines', () => {
 
   it('jsonLine: one line, field order as documented', () => {
     const events: CliEvent[] = [
-      { event: 'listening', multiaddrs: ['/onion3/a:7777/p2p/b'], peerId: 'b', serviceId: 'a', port: 7777, tor: 'attach', timeToReachableMs: 1234.5 },
+      { event: 'listening', multiaddrs: ['/onion3/a:7777/p2p/b'], peerId: 'b', serviceId: 'a', port: 7777, tor: 'attach', timeToReachableMs: 1234.5, publishMs: 1100 },
       { event: 'ping', seq: 1, rttMs: 16.05 },
       { event: 'ping', seq: 2, rttMs: null, code: 'TIMEOUT', message: 'timed out' }
     ]
