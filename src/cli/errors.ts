@@ -77,7 +77,15 @@ export interface ClassifiedError {
   message: string
 }
 
-type Rule = [exitCode: ExitCodeValue, code: string | ((err: any) => string)]
+type Rule = [exitCode: ExitCodeValue, code: string | ((err: any) => string), message?: (err: any) => string | undefined]
+
+const NOISE_MISMATCH = /identity key (\S+) does not match expected remote identity key (\S+)/
+
+/** noise's "Payload identity key A does not match expected remote identity key B", said so a user knows what to do. */
+function peerMismatch (err: Error): string | undefined {
+  const m = NOISE_MISMATCH.exec(err.message)
+  return m == null ? undefined : `the onion service answered as peer ${m[1]}, not ${m[2]} as the address says: the /p2p part is outdated or mistyped; copy the address the listener prints`
+}
 
 /** Error `.name` → exit code and JSON code. Only typed conditions are listed. */
 const RULES: Record<string, Rule> = {
@@ -124,6 +132,8 @@ const RULES: Record<string, Rule> = {
   OnionIntroTimeoutError: [ExitCode.PEER, 'HS_INTRO_TIMEOUT'],
   DialTimeoutError: [ExitCode.PEER, 'TIMEOUT'],
   UnexpectedPeerError: [ExitCode.PEER, 'PEER_ID_MISMATCH'],
+  // libp2p keeps only the message of noise's error
+  EncryptionFailedError: [ExitCode.PEER, (err) => NOISE_MISMATCH.test(err.message) ? 'PEER_ID_MISMATCH' : 'ENCRYPTION_FAILED', peerMismatch],
   UnsupportedProtocolError: [ExitCode.PEER, 'PROTOCOL_UNSUPPORTED'],
   // 1: local failures
   KeyFileError: [ExitCode.FAILURE, 'KEY_FILE'],
@@ -201,8 +211,8 @@ export function classifyError (err: unknown): ClassifiedError {
       const name = nameOf(e)
       const rule = name != null ? table[name] : undefined
       if (rule == null) continue
-      const [exitCode, code] = rule
-      return { exitCode, code: typeof code === 'function' ? code(e) : code, message: describe(e) }
+      const [exitCode, code, message] = rule
+      return { exitCode, code: typeof code === 'function' ? code(e) : code, message: message?.(e) ?? describe(e) }
     }
   }
   const e = all[0]

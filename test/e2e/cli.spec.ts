@@ -215,6 +215,14 @@ describe('e2e: the p2p-tor CLI', function () {
       assert.match(listener.stderr, new RegExp(`^peer connected: ${String(connection.peerId)}$`, 'm'))
     })
 
+    it('dial with the right onion but another peer id: exit 4, says the /p2p part is wrong', async () => {
+      const other = '12D3KooWR8PoAeGVbuckYxmVR4uCGxF3GcuQNH88ZsTtySSjd4WB'
+      assert.notEqual(other, listening.peerId)
+      const r = await run(['dial', `/onion3/${String(listening.serviceId)}:7777/p2p/${other}`, '--testnet', TESTNET_DIR, '--count', '1', '--timeout', '60'], 90_000)
+      assert.equal(r.code, 4, r.stderr)
+      assert.equal(errorLine(r.stderr), `error: the onion service answered as peer ${String(listening.peerId)}, not ${other} as the address says: the /p2p part is outdated or mistyped; copy the address the listener prints`)
+    })
+
     it('SIGINT during dial: the summary of what was sent, then exit 130', async () => {
       const dial = start(['dial', listening.multiaddrs[0], '--testnet', TESTNET_DIR, '--count', '1000', '--interval', '300', '--json'])
       await dial.waitFor(e => e.event === 'ping' && e.seq === 2, 120_000)

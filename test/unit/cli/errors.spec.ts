@@ -130,6 +130,17 @@ describe('cli errors: typed error -> exit code and one line', () => {
     assert.equal(logHint([]), undefined)
   })
 
+  it('a noise identity mismatch (libp2p keeps only its message) says the address\'s peer id is wrong', () => {
+    const err = Object.assign(new Error('Payload identity key 12D3KooWAAA does not match expected remote identity key 12D3KooWBBB'), { name: 'EncryptionFailedError' })
+    assert.deepEqual(classifyError(new AggregateError([err])), {
+      exitCode: ExitCode.PEER,
+      code: 'PEER_ID_MISMATCH',
+      message: 'the onion service answered as peer 12D3KooWAAA, not 12D3KooWBBB as the address says: the /p2p part is outdated or mistyped; copy the address the listener prints'
+    })
+    const other = classifyError(Object.assign(new Error('handshake failed'), { name: 'EncryptionFailedError' }))
+    assert.deepEqual(other, { exitCode: ExitCode.PEER, code: 'ENCRYPTION_FAILED', message: 'handshake failed' })
+  })
+
   it('the F0 line tells the user what to do, in words', () => {
     assert.match(classifyError(new OnionServiceNotFoundError(DEST)).message, /descriptor not found \(F0\): the peer is offline or not yet published/)
   })
