@@ -105,6 +105,7 @@ const RULES: Record<string, Rule> = {
   ControlUnreachableError: [ExitCode.TOR, 'TOR_UNREACHABLE'],
   SocksProxyUnreachableError: [ExitCode.TOR, 'TOR_UNREACHABLE'],
   ControlConnectionClosedError: [ExitCode.TOR, 'TOR_CONNECTION_CLOSED'],
+  TorConnectionLostError: [ExitCode.TOR, 'TOR_CONNECTION_LOST'],
   ControlAuthError: [ExitCode.TOR, 'TOR_AUTH'],
   WrongPasswordError: [ExitCode.TOR, 'TOR_AUTH'],
   CookieFileError: [ExitCode.TOR, 'TOR_AUTH'],

@@ -39,6 +39,23 @@ export class TestnetDownError extends Error {
   }
 }
 
+/** The control connection to tor closed while listening: tor stopped, so the onion service is gone. */
+export class TorConnectionLostError extends Error {
+  static override name = 'TorConnectionLostError'
+
+  constructor (options?: ErrorOptions) {
+    super('lost the connection to tor\'s control port (tor stopped or restarted), so the onion service is gone; check tor, then run listen again', options)
+    this.name = 'TorConnectionLostError'
+  }
+}
+
+/** Resolves with a TorConnectionLostError when the handle's control connection closes. */
+export async function connectionLost (handle: TorHandle): Promise<TorConnectionLostError> {
+  return await new Promise((resolve) => {
+    handle.control.once('close', (cause) => { resolve(new TorConnectionLostError({ cause })) })
+  })
+}
+
 function bootstrapReporter (output: Output): (s: BootstrapStatus) => void {
   return (s) => { output.progress('bootstrap', s.progress, s.warning != null ? `${s.summary} (${s.warning})` : s.summary) }
 }

@@ -282,6 +282,25 @@ describe('e2e: the p2p-tor CLI', function () {
     assert.deepEqual(await findTorsUnder(dataDir), [], 'no tor process left behind')
   })
 
+  it('listen --managed whose tor dies: exit 3 with one line, instead of serving nothing', async () => {
+    await getTestnet()
+    const dataDir = join(dir, 'managed-killed')
+    const listener = start(['listen', '--testnet', TESTNET_DIR, '--managed', '--data-dir', dataDir])
+    const deadline = Date.now() + 150_000
+    while (!/^\/onion3\//m.test(listener.lines.join('\n')) && listener.running && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100))
+    const [torPid] = await findTorsUnder(dataDir)
+    assert.ok(torPid != null, listener.stderr)
+    const t0 = Date.now()
+    process.kill(torPid, 'SIGKILL')
+    let timer: NodeJS.Timeout | undefined
+    const exit = await Promise.race([listener.exited, new Promise<'late'>(resolve => { timer = setTimeout(() => { resolve('late') }, 30_000) })])
+    clearTimeout(timer)
+    assert.notEqual(exit, 'late', 'listen noticed that its tor died')
+    figure('listen --managed: exit after its tor was killed', Date.now() - t0)
+    assert.equal((exit as Exit).code, 3, listener.stderr)
+    assert.match(errorLine(listener.stderr), /^error: lost the connection to tor's control port \(tor stopped or restarted\), so the onion service is gone/)
+  })
+
   it('id is stable across runs: same peer id and onion address, keys 0600', async () => {
     const dataDir = join(dir, 'id')
     const first = await run(['id', '--data-dir', dataDir, '--json'], 30_000)

@@ -2,14 +2,15 @@
  * `p2p-tor listen`: publish the node's onion service, answer pings, log each
  * peer that connects (peer id only, never an address), and shut down cleanly
  * on SIGINT/SIGTERM: node stopped (onion service removed, connections
- * closed), then the tor handle closed (a managed tor exits with it).
+ * closed), then the tor handle closed (a managed tor exits with it). If tor
+ * goes away meanwhile, listen fails (exit 3) instead of serving nothing.
  */
 import { aborted, interruptedBy, outputFor, sinceStart, stopQuietly } from '../context.js'
 import { ExitCode } from '../errors.js'
 import { loadOrCreateIdentity } from '../identity.js'
 import { ms } from '../json.js'
 import { resolveDataDir, resolveTorChoice } from '../options.js'
-import { checkEndpoints, obtainTor } from '../tor.js'
+import { checkEndpoints, connectionLost, obtainTor } from '../tor.js'
 import type { CliContext } from '../context.js'
 import type { TorFlags } from '../options.js'
 import type { Output } from '../output.js'
@@ -97,7 +98,9 @@ async function listen (opts: ListenOptions, ctx: CliContext, output: Output): Pr
     output.result(dialHint(address, choice.kind === 'testnet' ? choice.dir : undefined))
     output.note('answering pings; press Ctrl-C to stop')
 
-    await aborted(ctx.signal)
+    // until Ctrl-C, or until tor goes away (then the service is gone and listening is pointless)
+    const lost = await Promise.race([aborted(ctx.signal), connectionLost(handle)])
+    if (lost != null) throw lost
     const t0 = sinceStart()
     await node.stop()
     node = undefined

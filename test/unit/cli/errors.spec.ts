@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { AbortError as Libp2pAbortError, TimeoutError as Libp2pTimeoutError, UnexpectedPeerError, UnsupportedProtocolError } from '@libp2p/interface'
 import { classifyError, DialTimeoutError, ExitCode, InterruptedError, logHint, oneLine, UsageError } from '../../../src/cli/errors.js'
 import { IdentityKeyFileError } from '../../../src/cli/identity.js'
-import { TestnetDownError } from '../../../src/cli/tor.js'
+import { TestnetDownError, TorConnectionLostError } from '../../../src/cli/tor.js'
 import {
   ControlConnectionClosedError, ControlProtocolError, ControlReplyError, ControlUnreachableError, CookieFileError,
   InvalidControlArgumentError, NoUsableAuthMethodError, ReplyTooLargeError, ServerHashMismatchError,
@@ -40,6 +40,7 @@ const TABLE: Array<[Error, number, string]> = [
   [new ControlUnreachableError('127.0.0.1:9051'), ExitCode.TOR, 'TOR_UNREACHABLE'],
   [new SocksProxyUnreachableError('127.0.0.1:9050', 'ECONNREFUSED'), ExitCode.TOR, 'TOR_UNREACHABLE'],
   [new ControlConnectionClosedError('GETINFO'), ExitCode.TOR, 'TOR_CONNECTION_CLOSED'],
+  [new TorConnectionLostError(), ExitCode.TOR, 'TOR_CONNECTION_LOST'],
   [new WrongPasswordError(), ExitCode.TOR, 'TOR_AUTH'],
   [new CookieFileError('/run/tor/control.authcookie', 'EACCES'), ExitCode.TOR, 'TOR_AUTH'],
   [new ServerHashMismatchError(), ExitCode.TOR, 'TOR_AUTH'],
