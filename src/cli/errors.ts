@@ -138,7 +138,6 @@ const RULES: Record<string, Rule> = {
   UnsupportedProtocolError: [ExitCode.PEER, 'PROTOCOL_UNSUPPORTED'],
   // 1: local failures
   KeyFileError: [ExitCode.FAILURE, 'KEY_FILE'],
-  IdentityKeyFileError: [ExitCode.FAILURE, 'KEY_FILE'],
   OnionInUseError: [ExitCode.FAILURE, 'ONION_IN_USE'],
   OnionAlreadyListeningError: [ExitCode.FAILURE, 'ONION_IN_USE'],
   TestnetConfigMismatchError: [ExitCode.FAILURE, 'TESTNET'],

@@ -8,15 +8,15 @@
  *
  * Both are created on first use, written atomically (temporary file, fsync,
  * link into place, directory fsync) with mode 0600, and never replaced: a
- * damaged file is an error that says how to recover, because a new key would
- * silently be a new address.
+ * damaged file is a KeyFileError (src/onion's, for either file) that says how
+ * to recover, because a new key would silently be a new address.
  */
 import { randomBytes } from 'node:crypto'
 import { link, mkdir, open, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { loadOrCreateOnionKeyFile } from '../onion/index.js'
+import { KeyFileError, loadOrCreateOnionKeyFile } from '../onion/index.js'
 import type { OnionKey } from '../onion/index.js'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -24,22 +24,6 @@ export const ONION_KEY_FILE = 'hs_ed25519_secret_key'
 export const IDENTITY_KEY_FILE = 'identity.key'
 /** A protobuf-encoded Ed25519 key is 68 bytes; RSA keys are larger, but never this large. */
 const MAX_IDENTITY_BYTES = 16 * 1024
-
-export type IdentityKeyProblem = 'corrupt' | 'permissions' | 'unreadable' | 'unwritable'
-
-/** The libp2p identity key file cannot be used; it is never replaced automatically. */
-export class IdentityKeyFileError extends Error {
-  static override name = 'IdentityKeyFileError'
-  readonly path: string
-  readonly reason: IdentityKeyProblem
-
-  constructor (path: string, reason: IdentityKeyProblem, message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'IdentityKeyFileError'
-    this.path = path
-    this.reason = reason
-  }
-}
 
 function codeOf (err: unknown): string {
   return (err as NodeJS.ErrnoException | undefined)?.code ?? 'error'
@@ -88,27 +72,27 @@ async function readIdentity (path: string): Promise<PrivateKey | undefined> {
     handle = await open(path, 'r')
   } catch (err) {
     if (codeOf(err) === 'ENOENT') return undefined
-    throw new IdentityKeyFileError(path, 'unreadable', `cannot open identity key file ${path} (${codeOf(err)}); check that this user may read it`, { cause: err })
+    throw new KeyFileError(path, 'unreadable', `cannot open identity key file ${path} (${codeOf(err)}); check that this user may read it`, { cause: err })
   }
   try {
     const stats = await handle.stat()
     if (!stats.isFile() || stats.size > MAX_IDENTITY_BYTES) {
-      throw new IdentityKeyFileError(path, 'corrupt', `identity key file ${path} is not a libp2p key (not a small regular file); check the path or --data-dir`)
+      throw new KeyFileError(path, 'corrupt', `identity key file ${path} is not a libp2p key (not a small regular file); check the path or --data-dir`)
     }
     if ((stats.mode & 0o077) !== 0) {
-      throw new IdentityKeyFileError(path, 'permissions', `identity key file ${path} is accessible to group or others but holds a secret key; run: chmod 600 ${path}`)
+      throw new KeyFileError(path, 'permissions', `identity key file ${path} is accessible to group or others but holds a secret key; run: chmod 600 ${path}`)
     }
     const bytes = await handle.readFile()
     try {
       return privateKeyFromProtobuf(bytes)
     } catch (err) {
-      throw new IdentityKeyFileError(path, 'corrupt', `identity key file ${path} is damaged (not a libp2p private key); restore it from a backup, or move it away to get a new peer id`, { cause: err })
+      throw new KeyFileError(path, 'corrupt', `identity key file ${path} is damaged (not a libp2p private key); restore it from a backup, or move it away to get a new peer id`, { cause: err })
     } finally {
       bytes.fill(0)
     }
   } catch (err) {
-    if (err instanceof IdentityKeyFileError) throw err
-    throw new IdentityKeyFileError(path, 'unreadable', `cannot read identity key file ${path} (${codeOf(err)}); check the file and its permissions`, { cause: err })
+    if (err instanceof KeyFileError) throw err
+    throw new KeyFileError(path, 'unreadable', `cannot read identity key file ${path} (${codeOf(err)}); check the file and its permissions`, { cause: err })
   } finally {
     await handle.close()
   }
@@ -128,13 +112,13 @@ export async function loadOrCreateIdentityKey (path: string): Promise<{ privateK
   try {
     created = await createFileAtomically(path, bytes)
   } catch (err) {
-    throw new IdentityKeyFileError(path, 'unwritable', `cannot write identity key file ${path} (${codeOf(err)}); check that this user may create files in ${dirname(path)}`, { cause: err })
+    throw new KeyFileError(path, 'unwritable', `cannot write identity key file ${path} (${codeOf(err)}); check that this user may create files in ${dirname(path)}`, { cause: err })
   } finally {
     bytes.fill(0)
   }
   if (created) return { privateKey, created }
   const raced = await readIdentity(path)
-  if (raced == null) throw new IdentityKeyFileError(path, 'unreadable', `identity key file ${path} vanished while it was being created; run the command again`)
+  if (raced == null) throw new KeyFileError(path, 'unreadable', `identity key file ${path} vanished while it was being created; run the command again`)
   return { privateKey: raced, created: false }
 }
 

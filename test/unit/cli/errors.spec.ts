@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import { AbortError as Libp2pAbortError, TimeoutError as Libp2pTimeoutError, UnexpectedPeerError, UnsupportedProtocolError } from '@libp2p/interface'
 import { classifyError, DialTimeoutError, ExitCode, InterruptedError, logHint, oneLine, UsageError } from '../../../src/cli/errors.js'
-import { IdentityKeyFileError } from '../../../src/cli/identity.js'
 import { TestnetDownError, TorConnectionLostError } from '../../../src/cli/tor.js'
 import {
   ControlConnectionClosedError, ControlProtocolError, ControlReplyError, ControlUnreachableError, CookieFileError,
@@ -69,7 +68,6 @@ const TABLE: Array<[Error, number, string]> = [
   [new UnsupportedProtocolError('protocol selection failed'), ExitCode.PEER, 'PROTOCOL_UNSUPPORTED'],
   [new Libp2pTimeoutError('timed out'), ExitCode.PEER, 'TIMEOUT'],
   [new KeyFileError('/d/hs_ed25519_secret_key', 'corrupt', 'onion key file is damaged'), ExitCode.FAILURE, 'KEY_FILE'],
-  [new IdentityKeyFileError('/d/identity.key', 'corrupt', 'identity key file is damaged'), ExitCode.FAILURE, 'KEY_FILE'],
   [new OnionInUseError(ID), ExitCode.FAILURE, 'ONION_IN_USE'],
   [new OnionAlreadyListeningError(ID, 7777), ExitCode.FAILURE, 'ONION_IN_USE'],
   [new TestnetConfigMismatchError('/tmp/net', '2 clients', '3 clients'), ExitCode.FAILURE, 'TESTNET'],

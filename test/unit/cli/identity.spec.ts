@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createFileAtomically, IDENTITY_KEY_FILE, IdentityKeyFileError, loadOrCreateIdentity, loadOrCreateIdentityKey, ONION_KEY_FILE } from '../../../src/cli/identity.js'
+import { createFileAtomically, IDENTITY_KEY_FILE, loadOrCreateIdentity, loadOrCreateIdentityKey, ONION_KEY_FILE } from '../../../src/cli/identity.js'
 import { KeyFileError } from '../../../src/onion/errors.js'
 
 describe('cli identity: keys in the data directory', () => {
@@ -41,7 +41,7 @@ describe('cli identity: keys in the data directory', () => {
     const junk = Buffer.from('not a protobuf key at all')
     await writeFile(path, junk, { mode: 0o600 })
     await assert.rejects(loadOrCreateIdentityKey(path), (err: Error) => {
-      assert.ok(err instanceof IdentityKeyFileError)
+      assert.ok(err instanceof KeyFileError)
       assert.equal(err.reason, 'corrupt')
       assert.match(err.message, /damaged.*restore it from a backup, or move it away/)
       return true
@@ -59,7 +59,7 @@ describe('cli identity: keys in the data directory', () => {
     const path = join(dir, IDENTITY_KEY_FILE)
     await loadOrCreateIdentityKey(path)
     await chmod(path, 0o644)
-    await assert.rejects(loadOrCreateIdentityKey(path), (err: Error) => err instanceof IdentityKeyFileError && err.reason === 'permissions' && err.message.includes(`chmod 600 ${path}`))
+    await assert.rejects(loadOrCreateIdentityKey(path), (err: Error) => err instanceof KeyFileError && err.reason === 'permissions' && err.message.includes(`chmod 600 ${path}`))
   })
 
   it('createFileAtomically never overwrites', async () => {
