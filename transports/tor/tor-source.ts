@@ -1,4 +1,4 @@
-import { getTor } from '../../src/tor/index.js'
+import { getTor, toSocksEndpoint } from '../../src/tor/index.js'
 import type { ControlClient, ControlEndpoint } from '../../src/control/index.js'
 import type { SocksEndpoint, TorHandle, ManagedTorOptions } from '../../src/tor/index.js'
 import { NoControlPortError } from './errors.js'
@@ -19,16 +19,6 @@ export interface TorSourceInit {
   managed?: Omit<ManagedTorOptions, 'signal'>
 }
 
-export function parseSocksEndpoint (s: string | SocksEndpoint): SocksEndpoint {
-  if (typeof s !== 'string') return s
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(s)
-  const port = m == null ? NaN : Number(m[3])
-  if (m == null || port < 1 || port > 65535) {
-    throw new TypeError(`invalid SOCKS endpoint "${s}": expected host:port, e.g. 127.0.0.1:9050`)
-  }
-  return { host: m[1] ?? m[2], port }
-}
-
 /**
  * Resolves the transport's init into a running tor, lazily and once.
  * A SOCKS-only configuration never opens a control connection.
@@ -45,7 +35,7 @@ export class TorSource {
   }
 
   async socks (): Promise<SocksEndpoint> {
-    if (this.socksOnly) return parseSocksEndpoint(this.init.socks as string | SocksEndpoint)
+    if (this.socksOnly) return toSocksEndpoint(this.init.socks as string | SocksEndpoint)
     return (await this.get()).socks
   }
 
