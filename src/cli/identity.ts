@@ -11,11 +11,11 @@
  * damaged file is a KeyFileError (src/onion's, for either file) that says how
  * to recover, because a new key would silently be a new address.
  */
-import { randomBytes } from 'node:crypto'
-import { link, mkdir, open, unlink } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { open } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { writeFileAtomically } from '../onion/atomic-file.js'
 import { KeyFileError, loadOrCreateOnionKeyFile } from '../onion/index.js'
 import type { OnionKey } from '../onion/index.js'
 import type { PrivateKey } from '@libp2p/interface'
@@ -27,42 +27,6 @@ const MAX_IDENTITY_BYTES = 16 * 1024
 
 function codeOf (err: unknown): string {
   return (err as NodeJS.ErrnoException | undefined)?.code ?? 'error'
-}
-
-/**
- * Creates `path` with `bytes` only if it does not exist: a 0600 temporary
- * file beside it is written and fsynced, then hard-linked into place (which
- * fails if another process got there first) and the directory fsynced.
- * Returns false when the file already existed.
- */
-export async function createFileAtomically (path: string, bytes: Uint8Array): Promise<boolean> {
-  const dir = dirname(path)
-  await mkdir(dir, { recursive: true, mode: 0o700 })
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
-  try {
-    const handle = await open(tmp, 'wx', 0o600)
-    try {
-      await handle.writeFile(bytes)
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-    try {
-      await link(tmp, path)
-    } catch (err) {
-      if (codeOf(err) === 'EEXIST') return false
-      throw err
-    }
-    const d = await open(dir, 'r')
-    try {
-      await d.sync()
-    } finally {
-      await d.close()
-    }
-    return true
-  } finally {
-    await unlink(tmp).catch(() => {})
-  }
 }
 
 /** Reads and decodes the identity file; undefined when it does not exist. */
@@ -110,7 +74,7 @@ export async function loadOrCreateIdentityKey (path: string): Promise<{ privateK
   const bytes = privateKeyToProtobuf(privateKey)
   let created: boolean
   try {
-    created = await createFileAtomically(path, bytes)
+    created = await writeFileAtomically(path, bytes, { replace: false })
   } catch (err) {
     throw new KeyFileError(path, 'unwritable', `cannot write identity key file ${path} (${codeOf(err)}); check that this user may create files in ${dirname(path)}`, { cause: err })
   } finally {

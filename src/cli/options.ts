@@ -120,7 +120,8 @@ export function resolveDataDir (flag: string | undefined, env: Env, home: string
   return join(home, '.local', 'share', 'p2p-tor')
 }
 
-function integer (name: string, min: number, max: number): (text: string) => number {
+/** A commander argument parser for a whole number in [min, max]; UsageError otherwise. */
+export function integer (name: string, min: number, max: number): (text: string) => number {
   return (text: string) => {
     const n = /^[0-9]+$/.test(text.trim()) ? Number(text.trim()) : NaN
     if (!Number.isSafeInteger(n) || n < min || n > max) {

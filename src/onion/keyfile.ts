@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto'
 import { link, lstat, mkdir, open, rename, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
+import { writeFileAtomically } from './atomic-file.js'
 import { InvalidOnionKeyError, KeyFileError } from './errors.js'
 import { generateOnionKey, onionKeyFromExpandedSecret, EXPANDED_SECRET_BYTES } from './keys.js'
 import type { OnionKey } from './keys.js'
@@ -110,75 +111,12 @@ export async function loadOnionKeyFile (path: string): Promise<OnionKey> {
   }
 }
 
-async function syncDirectory (dir: string): Promise<void> {
-  let handle
+/** {@link writeFileAtomically}, with failures as a KeyFileError that says what to check. */
+async function writeKeyFile (path: string, bytes: Uint8Array, replace: boolean): Promise<boolean> {
   try {
-    handle = await open(dir, 'r')
-    await handle.sync()
-  } catch {
-    // Some platforms (Windows) cannot open or fsync a directory; the rename
-    // itself is still atomic there.
-  } finally {
-    await handle?.close()
-  }
-}
-
-/** Places `tmp` at `path` only if nothing is there; false if something is. */
-async function linkIfAbsent (tmp: string, path: string): Promise<boolean> {
-  try {
-    await link(tmp, path)
-    return true
+    return await writeFileAtomically(path, bytes, { replace })
   } catch (err) {
-    const code = errorCode(err)
-    if (code === 'EEXIST') {
-      return false
-    }
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') {
-      throw err
-    }
-  }
-  // No hard links on this filesystem: check, then rename (a small race).
-  try {
-    await lstat(path)
-    return false
-  } catch (err) {
-    if (errorCode(err) !== 'ENOENT') {
-      throw err
-    }
-  }
-  await rename(tmp, path)
-  return true
-}
-
-/**
- * Writes `bytes` to a 0600 temporary file beside `path`, fsyncs it and moves
- * it into place; then fsyncs the directory. With `replace` false an existing
- * file is left alone and the result is false.
- */
-async function writeAtomically (path: string, bytes: Uint8Array, replace: boolean): Promise<boolean> {
-  const dir = dirname(path)
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
-  try {
-    await mkdir(dir, { recursive: true, mode: 0o700 })
-    const handle = await open(tmp, 'wx', 0o600)
-    try {
-      await handle.writeFile(bytes)
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-    let placed = true
-    if (replace) {
-      await rename(tmp, path)
-    } else {
-      placed = await linkIfAbsent(tmp, path)
-    }
-    await syncDirectory(dir)
-    return placed
-  } catch (err) {
-    throw new KeyFileError(path, 'unwritable', `cannot write onion key file ${path} (${errorCode(err) ?? 'error'}); check that this user may create files in ${dir}`, { cause: err })
-  } finally {
-    await unlink(tmp).catch(() => {})
+    throw new KeyFileError(path, 'unwritable', `cannot write onion key file ${path} (${errorCode(err) ?? 'error'}); check that this user may create files in ${dirname(path)}`, { cause: err })
   }
 }
 
@@ -190,7 +128,7 @@ async function writeAtomically (path: string, bytes: Uint8Array, replace: boolea
 export async function saveOnionKeyFile (path: string, key: OnionKey): Promise<void> {
   const bytes = encodeOnionKeyFile(key)
   try {
-    await writeAtomically(path, bytes, true)
+    await writeKeyFile(path, bytes, true)
   } finally {
     bytes.fill(0)
   }
@@ -212,7 +150,7 @@ export async function loadOrCreateOnionKeyFile (path: string): Promise<{ key: On
   const key = generateOnionKey()
   const bytes = encodeOnionKeyFile(key)
   try {
-    if (await writeAtomically(path, bytes, false)) {
+    if (await writeKeyFile(path, bytes, false)) {
       return { key, created: true }
     }
   } finally {

@@ -8,7 +8,8 @@
 import { homedir } from 'node:os'
 import path from 'node:path'
 import { Command, Option } from 'commander'
-import { UsageError, classifyError } from '../errors.js'
+import { classifyError } from '../errors.js'
+import { integer, resolveDataDir } from '../options.js'
 import type { TestnetClient, TestnetInfo } from '../../testnet/index.js'
 
 export interface TestnetCommandIO {
@@ -26,19 +27,9 @@ const defaultIO = (): TestnetCommandIO => ({
   setExitCode: (code) => { process.exitCode = code }
 })
 
-/** `$XDG_DATA_HOME/p2p-tor/testnet` (XDG_DATA_HOME absolute), else `~/.local/share/p2p-tor/testnet`. */
+/** `<data dir>/testnet`: $P2P_TOR_DATA_DIR, else `$XDG_DATA_HOME/p2p-tor`, else `~/.local/share/p2p-tor`. */
 export function defaultTestnetDir (env: Readonly<Record<string, string | undefined>> = process.env, home = homedir()): string {
-  const xdg = env.XDG_DATA_HOME
-  const base = xdg != null && path.isAbsolute(xdg) ? path.join(xdg, 'p2p-tor') : path.join(home, '.local', 'share', 'p2p-tor')
-  return path.join(base, 'testnet')
-}
-
-function integer (flag: string, min: number, max: number): (text: string) => number {
-  return (text) => {
-    const n = /^[0-9]+$/.test(text) ? Number(text) : NaN
-    if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${text}"`)
-    return n
-  }
+  return path.join(resolveDataDir(undefined, env, home), 'testnet')
 }
 
 function shellQuote (s: string): string {

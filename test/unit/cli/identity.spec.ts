@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createFileAtomically, IDENTITY_KEY_FILE, loadOrCreateIdentity, loadOrCreateIdentityKey, ONION_KEY_FILE } from '../../../src/cli/identity.js'
+import { IDENTITY_KEY_FILE, loadOrCreateIdentity, loadOrCreateIdentityKey, ONION_KEY_FILE } from '../../../src/cli/identity.js'
+import { writeFileAtomically } from '../../../src/onion/atomic-file.js'
 import { KeyFileError } from '../../../src/onion/errors.js'
 
 describe('cli identity: keys in the data directory', () => {
@@ -62,10 +63,10 @@ describe('cli identity: keys in the data directory', () => {
     await assert.rejects(loadOrCreateIdentityKey(path), (err: Error) => err instanceof KeyFileError && err.reason === 'permissions' && err.message.includes(`chmod 600 ${path}`))
   })
 
-  it('createFileAtomically never overwrites', async () => {
+  it('writeFileAtomically with replace: false never overwrites', async () => {
     const path = join(dir, 'f')
-    assert.equal(await createFileAtomically(path, Uint8Array.of(1)), true)
-    assert.equal(await createFileAtomically(path, Uint8Array.of(2)), false)
+    assert.equal(await writeFileAtomically(path, Uint8Array.of(1), { replace: false }), true)
+    assert.equal(await writeFileAtomically(path, Uint8Array.of(2), { replace: false }), false)
     assert.deepEqual([...await readFile(path)], [1])
     assert.deepEqual(await readdir(dir), ['f'])
   })
