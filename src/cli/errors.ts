@@ -122,6 +122,7 @@ const RULES: Record<string, Rule> = {
   TestnetDownError: [ExitCode.TOR, 'TESTNET_DOWN'],
   OnionPublishTimeoutError: [ExitCode.TOR, 'PUBLISH_TIMEOUT'],
   OnionPublishFailedError: [ExitCode.TOR, 'PUBLISH_FAILED'],
+  UploadWaitClosedError: [ExitCode.TOR, 'TOR_CONNECTION_LOST'],
   // 4: the peer
   SocksReplyError: [ExitCode.PEER, (err) => String(err.reason ?? 'SOCKS_REPLY')],
   OnionServiceNotFoundError: [ExitCode.PEER, 'HS_DESC_NOT_FOUND'],
@@ -146,6 +147,8 @@ const RULES: Record<string, Rule> = {
   TestnetPortInUseError: [ExitCode.FAILURE, 'TESTNET'],
   TestnetKeygenError: [ExitCode.FAILURE, 'TESTNET'],
   TestnetStopError: [ExitCode.FAILURE, 'TESTNET'],
+  TestnetBusyError: [ExitCode.FAILURE, 'TESTNET'],
+  MissingOnionKeyError: [ExitCode.FAILURE, 'KEY_FILE'],
   InterruptedError: [ExitCode.INTERRUPTED, 'INTERRUPTED']
 }
 
