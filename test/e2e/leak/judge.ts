@@ -51,7 +51,7 @@ async function judgeNode (rec: NodeRecord): Promise<Finding[]> {
   return [
     ...judgeTrace(trace, rec.policy).map(f => ({ ...f, text: `${rec.name}: ${f.text}` })),
     ...judgeListening(rec.listening).map(f => ({ ...f, text: `${rec.name}: ${f.text}` })),
-    ...judgeLog(log, rec.secrets, rec.name)
+    ...judgeLog(log, rec.secrets, `${rec.name}'s log`)
   ]
 }
 
@@ -63,6 +63,9 @@ export async function judge (r: ScenarioResult): Promise<Finding[]> {
     ...judgeIdentity(r.listener, r.dialer),
     ...judgeIdentity(r.dialer, r.listener)
   ]
+  // errors are text a user sees too: the refused and failed dials must not carry a secret either
+  const errors = [...Object.values(r.poisonedDials), r.redial].map(d => d?.error ?? '').join('\n')
+  findings.push(...judgeLog(errors, [...r.listener.secrets, ...r.dialer.secrets], 'dial errors'))
   for (const hit of r.trapHits.host) findings.push({ kind: 'trap', text: `the trap on 127.0.0.1 (host namespace) was connected to from ${hit}` })
   for (const hit of r.trapHits.namespace) findings.push({ kind: 'trap', text: `the trap in the dialer's namespace was connected to from ${hit}` })
   for (const d of r.packets?.destinations ?? []) {

@@ -7,8 +7,8 @@ import type { OnionKey } from '../../../src/onion/index.js'
 
 export interface Secret {
   what: string
-  /** The text forms the secret could take in a log. */
-  forms: string[]
+  /** The text forms the secret could take in a log, by name ('hex', 'base64', ...). */
+  forms: Array<{ form: string, text: string }>
 }
 
 /** A binary secret in every text form a log could carry it in: hex (either case), base64 (padded or not), base64url. */
@@ -16,12 +16,21 @@ export function bytesSecret (what: string, bytes: Uint8Array): Secret {
   const b = Buffer.from(bytes)
   const hex = b.toString('hex')
   const b64 = b.toString('base64')
-  return { what, forms: [hex, hex.toUpperCase(), b64, b64.replace(/=+$/, ''), b.toString('base64url')] }
+  return {
+    what,
+    forms: [
+      { form: 'hex', text: hex },
+      { form: 'upper-case hex', text: hex.toUpperCase() },
+      { form: 'base64', text: b64 },
+      { form: 'unpadded base64', text: b64.replace(/=+$/, '') },
+      { form: 'base64url', text: b.toString('base64url') }
+    ]
+  }
 }
 
 /** A text secret (a password), as itself and as bytes. */
 export function textSecret (what: string, text: string): Secret {
-  return { what, forms: [text, ...bytesSecret(what, Buffer.from(text, 'utf8')).forms] }
+  return { what, forms: [{ form: 'plain text', text }, ...bytesSecret(what, Buffer.from(text, 'utf8')).forms] }
 }
 
 export function onionKeySecret (name: string, key: OnionKey): Secret {
@@ -31,8 +40,9 @@ export function onionKeySecret (name: string, key: OnionKey): Secret {
 /** Shapes of auth material in any log line, whoever's it is. */
 const SHAPES: Array<[RegExp, string]> = [
   [/ED25519-V3:[A-Za-z0-9+/]{16,}/, 'an ADD_ONION key blob'],
-  [/AUTHENTICATE\s+"?[0-9A-Fa-f"]{8,}/, 'a control-port AUTHENTICATE argument'],
-  [/AUTHCHALLENGE\s+SAFECOOKIE\s+[0-9A-Fa-f]{8,}/, 'a SAFECOOKIE challenge'],
+  // [ \t], not \s: "sending AUTHENTICATE" at a line's end is fine, the argument is not
+  [/AUTHENTICATE[ \t]+\S{8,}/, 'a control-port AUTHENTICATE argument'],
+  [/AUTHCHALLENGE[ \t]+SAFECOOKIE[ \t]+[0-9A-Fa-f]{8,}/, 'a SAFECOOKIE challenge'],
   [/HashedControlPassword|controlPassword["']?\s*[:=]\s*["']?[^"'\s]+/, 'a control password']
 ]
 
@@ -40,12 +50,13 @@ const SHAPES: Array<[RegExp, string]> = [
 export function judgeLog (log: string, secrets: Secret[], label: string): Finding[] {
   const findings: Finding[] = []
   for (const s of secrets) {
-    const hit = s.forms.find(f => log.includes(f))
-    if (hit != null) findings.push({ kind: 'log', text: `${label}: the log holds ${s.what} (as "${hit.slice(0, 8)}…")` })
+    // the finding names the form, never any part of the secret: test output is a log too
+    const hit = s.forms.find(f => log.includes(f.text))
+    if (hit != null) findings.push({ kind: 'log', text: `${label} holds ${s.what} (as ${hit.form})` })
   }
   for (const [re, what] of SHAPES) {
     const m = re.exec(log)
-    if (m != null) findings.push({ kind: 'log', text: `${label}: the log holds ${what}: "${m[0].slice(0, 24)}…"` })
+    if (m != null) findings.push({ kind: 'log', text: `${label} holds ${what}, at offset ${m.index}` })
   }
   return findings
 }
