@@ -13,6 +13,7 @@
  *   install -y tor". The tier fails; it never skips.
  */
 import assert from 'node:assert/strict'
+import type { Socket } from 'node:net'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
@@ -153,9 +154,28 @@ export async function publishService (control: ControlClient, targetPort: number
 }
 
 /** Connect to <serviceId>.onion:80 through `socksPort`, send `data`, read as many bytes back. */
-export async function echoThroughTor (socksPort: number, serviceId: string, data: Buffer): Promise<{ connectMs: number, echoed: Buffer }> {
+/**
+ * The first HS_DESC UPLOADED means one HS directory has the descriptor; the
+ * others get it a few hundred ms later. A client that happens to ask one of
+ * those first gets F0. Retry F0 a bounded number of times (1 s apart), and
+ * say how many attempts it took, rather than flake.
+ */
+async function connectRetryingF0 (socksPort: number, serviceId: string, maxAttempts = 5): Promise<Socket & { attempts: number }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const socket = await socksConnect({ proxy: { host: '127.0.0.1', port: socksPort }, host: `${serviceId}.onion`, port: 80, timeoutMs: 60_000 })
+      return Object.assign(socket, { attempts: attempt })
+    } catch (err: any) {
+      if (err?.name !== 'OnionServiceNotFoundError' || attempt >= maxAttempts) throw err
+      console.log(`      (F0 on attempt ${attempt}: descriptor not on that HS directory yet; retrying in 1 s)`)
+      await new Promise(resolve => setTimeout(resolve, 1000))
+    }
+  }
+}
+
+export async function echoThroughTor (socksPort: number, serviceId: string, data: Buffer): Promise<{ connectMs: number, echoed: Buffer, attempts: number }> {
   const t0 = performance.now()
-  const socket = await socksConnect({ proxy: { host: '127.0.0.1', port: socksPort }, host: `${serviceId}.onion`, port: 80, timeoutMs: 60_000 })
+  const socket = await connectRetryingF0(socksPort, serviceId)
   const connectMs = performance.now() - t0
   try {
     const echoed = await new Promise<Buffer>((resolve, reject) => {
@@ -170,7 +190,7 @@ export async function echoThroughTor (socksPort: number, serviceId: string, data
       socket.once('error', (err) => { clearTimeout(timer); reject(err) })
       socket.write(data)
     })
-    return { connectMs, echoed }
+    return { connectMs, echoed, attempts: socket.attempts }
   } finally {
     socket.destroy()
   }
