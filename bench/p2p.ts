@@ -1,0 +1,212 @@
+/**
+ * The p2p-tor side of each pair: nodes made by createTorNode (tor() + noise +
+ * yamux + identify + ping), attached to a client tor of the private network,
+ * speaking wire.ts over libp2p streams.
+ */
+import { randomBytes } from 'node:crypto'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createTorNode, type TorNode } from '../src/node.js'
+import { generateOnionKey } from '../src/onion/index.js'
+import { PING_BYTES, concurrently, errorText, type ClientSide, type FirstContact, type Listened, type ManyStreams, type ServerSide, type TorEndpoints } from './sides.js'
+import { Reader, download, echo, echoAll, header, serve, streamPipe, upload, type Pipe } from './wire.js'
+import type { Connection, Stream } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+export const BENCH_PROTOCOL = '/p2p-tor-bench/1.0.0'
+const PORT = 7777
+/** Room for the many-streams measurement (200) on both ends. */
+const MAX_STREAMS = 512
+
+function attach (tor: TorEndpoints): { control: string, socks: string, cookieFile: string } {
+  return { control: `127.0.0.1:${tor.controlPort}`, socks: `127.0.0.1:${tor.socksPort}`, cookieFile: tor.cookieFile }
+}
+
+/** A started node listening on a fresh onion address, serving BENCH_PROTOCOL. */
+async function listeningNode (tor: TorEndpoints): Promise<TorNode> {
+  const node = await createTorNode({ ...attach(tor), key: generateOnionKey(), port: PORT })
+  await node.handle(BENCH_PROTOCOL, async (stream) => {
+    await serve(streamPipe(stream)).catch(err => { stream.abort(err) })
+  }, { maxInboundStreams: MAX_STREAMS })
+  await node.start()
+  return node
+}
+
+export class P2pServer implements ServerSide {
+  private node?: TorNode
+
+  constructor (private readonly tor: TorEndpoints) {}
+
+  async listen (): Promise<Listened> {
+    await this.node?.stop()
+    this.node = undefined
+    // the key is made first: a real node loads it from its key file
+    const t0 = performance.now()
+    const node = this.node = await listeningNode(this.tor)
+    const ms = performance.now() - t0
+    return { addr: node.getMultiaddrs()[0].toString(), ms }
+  }
+
+  async close (): Promise<void> {
+    await this.node?.stop()
+  }
+}
+
+export class P2pClient implements ClientSide {
+  private conn?: Connection
+  private addr?: Multiaddr
+  private rttStream?: { stream: Stream, pipe: Pipe, reader: Reader }
+  private rttClosed?: string
+  private readonly pingFailures: Record<string, number> = {}
+  private readonly ping = randomBytes(PING_BYTES)
+
+  private constructor (private readonly node: TorNode) {}
+
+  /**
+   * A dial-only node (SOCKS only, no onion service). Isolation 'connection'
+   * gives every dial fresh SOCKS credentials, hence a new circuit, as the raw
+   * side gets with new credentials.
+   */
+  static async create (tor: TorEndpoints): Promise<P2pClient> {
+    return new P2pClient(await createTorNode({ socks: `127.0.0.1:${tor.socksPort}`, isolation: 'connection' }))
+  }
+
+  private get connection (): Connection {
+    if (this.conn == null || this.conn.status !== 'open') throw new Error('no open connection: firstContact first')
+    return this.conn
+  }
+
+  async firstContact (addr: string): Promise<FirstContact> {
+    if (this.conn != null) await this.conn.close().catch(() => {})
+    const ma = this.addr = multiaddr(addr)
+    let socksAt = NaN
+    const t0 = performance.now()
+    const conn = await this.node.dial(ma, {
+      // the transport's own progress events are not in libp2p's dial event type
+      onProgress: (e: { type: string }) => { if (e.type === 'tor:socks-connected') socksAt = performance.now() }
+    })
+    const connectedAt = performance.now()
+    await this.node.services.ping.ping(conn.remotePeer)
+    const ms = performance.now() - t0
+    this.conn = conn
+    return { ms, socksMs: socksAt - t0, connectedMs: connectedAt - t0 }
+  }
+
+  async newCircuit (): Promise<void> {
+    if (this.addr == null) throw new Error('no first contact yet')
+    const old = this.conn
+    this.conn = await this.node.dial(this.addr, { force: true })
+    await old?.close().catch(() => {})
+  }
+
+  /**
+   * An echo stream, as the raw side uses. Not a ping-protocol stream: libp2p's
+   * connection monitor pings every connection every 10 s, and a second
+   * outbound ping stream makes its ping fail and abort the connection.
+   */
+  async rttOpen (): Promise<void> {
+    const stream = await this.connection.newStream(BENCH_PROTOCOL)
+    const pipe = streamPipe(stream)
+    await pipe.write(header('E'))
+    const opened = performance.now()
+    stream.addEventListener('close', (evt) => {
+      this.rttClosed = `the ping stream closed ${(performance.now() - opened).toFixed(0)} ms after it opened${evt.error != null ? `: ${errorText(evt.error)}` : ''}`
+    }, { once: true })
+    this.rttClosed = undefined
+    this.rttStream = { stream, pipe, reader: new Reader(stream) }
+  }
+
+  async rtt (): Promise<number> {
+    const s = this.rttStream
+    if (s == null) throw new Error('rttOpen first')
+    if (this.rttClosed != null) throw new Error(this.rttClosed)
+    return await echo(s.pipe, s.reader, this.ping)
+  }
+
+  async rttClose (): Promise<void> {
+    await this.rttStream?.stream.close()
+    this.rttStream = undefined
+  }
+
+  /**
+   * What `node.services.ping.ping()` costs a caller: new stream,
+   * multistream-select, 32-byte echo. Back-to-back ping() calls over Tor
+   * sometimes fail: libp2p's connection monitor pings every connection every
+   * 10 s on the same protocol, which allows 1 outbound and 2 inbound streams
+   * per connection, and over Tor the previous streams take a round trip to
+   * close. A failed ping() is retried after 200 ms; failures are counted by
+   * error name and reported.
+   */
+  async freshStreamRtt (): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      const t0 = performance.now()
+      try {
+        await this.node.services.ping.ping(this.connection.remotePeer)
+        return performance.now() - t0
+      } catch (err: any) {
+        if (attempt >= 3) throw err
+        const name = String(err?.name ?? 'Error')
+        this.pingFailures[name] = (this.pingFailures[name] ?? 0) + 1
+        await new Promise(resolve => setTimeout(resolve, 200))
+      }
+    }
+  }
+
+  /** ping() failures that were retried, by error name. */
+  async failures (): Promise<Record<string, number>> {
+    return this.pingFailures
+  }
+
+  async download (bytes: number): Promise<number> {
+    return await download(streamPipe(await this.connection.newStream(BENCH_PROTOCOL)), bytes)
+  }
+
+  async upload (bytes: number): Promise<number> {
+    return await upload(streamPipe(await this.connection.newStream(BENCH_PROTOCOL)), bytes)
+  }
+
+  async manyStreams (count: number, bytes: number): Promise<ManyStreams> {
+    const conn = this.connection
+    return await concurrently(count, async () => {
+      const stream = await conn.newStream(BENCH_PROTOCOL, { maxOutboundStreams: MAX_STREAMS })
+      await echoAll(streamPipe(stream), randomBytes(bytes))
+    })
+  }
+
+  async close (): Promise<void> {
+    await this.node.stop()
+  }
+}
+
+export interface SwarmResult {
+  /** `count` nodes created and published at once. */
+  publishMs: number
+  publishErrors: number
+  /** All published nodes dialing the hub at once, until the last connection is up. */
+  connectMs: number
+  connected: number
+  errors: number
+  firstError?: string
+}
+
+/** `count` nodes, each with its own onion service on `tor`, all dialing `hub` at once. */
+export async function swarm (tor: TorEndpoints, count: number, hub: string): Promise<SwarmResult> {
+  const t0 = performance.now()
+  const made = await Promise.allSettled(Array.from({ length: count }, async () => await listeningNode(tor)))
+  const publishMs = performance.now() - t0
+  const nodes = made.flatMap(r => r.status === 'fulfilled' ? [r.value] : [])
+  try {
+    const dials = await concurrently(nodes.length, async (i) => { await nodes[i].dial(multiaddr(hub)) })
+    const publishErrors = count - nodes.length
+    const firstPublishError = made.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    return {
+      publishMs,
+      publishErrors,
+      connectMs: dials.ms,
+      connected: nodes.length - dials.errors,
+      errors: dials.errors,
+      ...(dials.firstError != null ? { firstError: dials.firstError } : firstPublishError != null ? { firstError: errorText(firstPublishError.reason) } : {})
+    }
+  } finally {
+    await Promise.allSettled(nodes.map(async n => { await n.stop() }))
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Turns benchmark rows into the printed table, the markdown for the README
+ * and the results JSON. Pure: no I/O.
+ */
+import type { Goal, Row } from './suite.js'
+import type { Summary } from './stats.js'
+
+export interface Machine {
+  cores: number
+  cpu: string
+  memGB: number
+  os: string
+  node: string
+  tor: string
+  /** 1-minute load average when the run began: other work on the machine makes numbers noisy. */
+  loadAtStart: number
+}
+
+export interface SchedulerRun {
+  scheduler: 'KIST' | 'Vanilla'
+  network: { basePort: number, relays: number, clients: number, startMs: number, alreadyRunning: boolean }
+  wallMs: number
+  rows: Row[]
+}
+
+export interface Results {
+  date: string
+  startedAt: string
+  wallMs: number
+  machine: Machine
+  options: Record<string, unknown>
+  runs: SchedulerRun[]
+}
+
+const HEAD = ['#', 'measurement', 'p2p-tor', 'raw Tor', 'ratio', 'goal', 'met?']
+
+function num (x: number, unit: string): string {
+  if (!Number.isFinite(x)) return '—'
+  if (unit === 'CPU s/MB') return x.toFixed(4)
+  if (unit === 'MB/s') return x.toFixed(2)
+  if (unit === 'MB') return x.toFixed(1)
+  return x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0)
+}
+
+function cell (s: Summary | undefined, unit: string): string {
+  if (s == null || s.n === 0) return '—'
+  const u = unit === 'CPU s/MB' ? '' : ` ${unit}`
+  if (s.n === 1) return `${num(s.median, unit)}${u}`
+  return `${num(s.median, unit)}${u} (${num(s.min, unit)}–${num(s.max, unit)})`
+}
+
+function goalText (g: Goal): string {
+  if (g.op === '<=') return `≤ ${g.value.toFixed(2)}`
+  if (g.op === '>=') return `≥ ${g.value.toFixed(2)}`
+  return g.op === 'zero-errors' ? '0 errors' : 'report'
+}
+
+function cells (row: Row): string[] {
+  const d = row.detail ?? {}
+  let p2p = cell(row.p2p, row.unit)
+  let raw = cell(row.raw, row.unit)
+  if (row.id === '5') {
+    p2p += `, ${String(d.connected)}/${String(Number(d.connected) + Number(d.errors))} connected; hub RSS ${String(d.hubRssBeforeMB)} → ${String(d.hubRssAfterMB)} MB`
+  } else if (row.id === '6') {
+    p2p += `, ${String(d.p2pErrors)} errors`
+    raw += `, ${String(d.rawErrors)} errors`
+  }
+  const met = row.met == null ? '—' : row.met ? 'yes' : 'NO'
+  return [row.id, row.name, p2p, raw, Number.isFinite(row.ratio) ? (row.ratio as number).toFixed(2) : '—', goalText(row.goal), met]
+}
+
+/** A fixed-width table for the terminal. */
+export function textTable (run: SchedulerRun): string {
+  const rows = [HEAD, ...run.rows.map(cells)]
+  const widths = HEAD.map((_, i) => Math.max(...rows.map(r => [...r[i]].length)))
+  const line = (r: string[]): string => r.map((c, i) => c + ' '.repeat(widths[i] - [...c].length)).join(' | ')
+  return [line(rows[0]), widths.map(w => '-'.repeat(w)).join('-|-'), ...rows.slice(1).map(line)].join('\n')
+}
+
+function markdownTable (run: SchedulerRun): string {
+  const line = (r: string[]): string => `| ${r.join(' | ')} |`
+  return [line(HEAD), line(HEAD.map(() => '---')), ...run.rows.map(r => line(cells(r)))].join('\n')
+}
+
+function schedulerTitle (s: SchedulerRun['scheduler']): string {
+  return s === 'KIST' ? 'KIST scheduler (tor\'s default: writes batched every 10 ms)' : 'Vanilla scheduler (`Schedulers Vanilla`: no batching, so our own overhead shows)'
+}
+
+function breakdown (run: SchedulerRun): string[] {
+  const d = run.rows.find(r => r.id === '2')?.detail
+  const out: string[] = []
+  if (d != null) {
+    out.push(`row 2 split (medians): p2p-tor SOCKS ${String(d.p2pSocksMs)} ms + multistream/noise/yamux ${String(d.p2pUpgradeMs)} ms + ping ${String(d.p2pPingMs)} ms; raw SOCKS ${String(d.rawSocksMs)} ms + echo ${String(d.rawEchoMs)} ms`)
+  }
+  const c = run.rows.find(r => r.id === '7b')?.detail
+  if (c != null) {
+    out.push(`row 7b by direction (CPU s/MB): p2p-tor down ${String(c.p2pDown)}, up ${String(c.p2pUp)}; raw down ${String(c.rawDown)}, up ${String(c.rawUp)}`)
+  }
+  for (const r of run.rows) {
+    const first = r.detail?.firstError ?? r.detail?.p2pFirstError
+    if (first != null) out.push(`row ${r.id} first error: ${String(first)}`)
+  }
+  return out
+}
+
+export function machineLine (m: Machine): string {
+  return `${m.cores} cores (${m.cpu}), ${m.memGB} GB, ${m.os}, Node ${m.node}, tor ${m.tor}, load average ${m.loadAtStart.toFixed(2)} at start`
+}
+
+/** bench/README-TABLE.md: what the README carries. */
+export function markdown (res: Results): string {
+  const o = res.options
+  const parts = [
+    `### Benchmark: p2p-tor vs raw Tor (${res.date})`,
+    '',
+    `Machine: ${machineLine(res.machine)}. Total bench wall time ${(res.wallMs / 1000).toFixed(0)} s, networks included.`,
+    '',
+    `Each scheduler runs on its own private Tor network on 127.0.0.1 (3 authorities, ${String(res.runs[0]?.network.relays ?? '?')} relays, 2 client tors). ` +
+    'p2p-tor: a `createTorNode` node (tor() + noise + yamux) listens on client tor 0 and is dialed by a node on client tor 1. ' +
+    'Raw Tor: the same tors and the same kind of onion circuit, a plain TCP server behind `ADD_ONION` and a plain SOCKS5 stream, no libp2p. ' +
+    'Each side runs in its own Node process. ' +
+    `Pairs are interleaved (p2p, raw, p2p, raw …): medians (min–max) of ${String(o.samples)} pairs for rows 1, 2 and 4 (a fresh onion address per pair in rows 1–2, a new circuit per pair in row 4), ` +
+    `${String(o.rttSamples)} pairs over ${String(o.rttCircuits)} circuits per side for row 3, since one circuit's RTT depends on its path. ` +
+    'Ratio = p2p-tor median / raw median. MB = 10^6 bytes. ' +
+    'CPU counts the dialer and service Node processes, not tor.'
+  ]
+  for (const run of res.runs) {
+    parts.push('', `#### ${schedulerTitle(run.scheduler)}`, '', markdownTable(run), '')
+    for (const b of breakdown(run)) parts.push(`- ${b}`)
+  }
+  return parts.join('\n') + '\n'
+}
+
+/** The console report: one table per scheduler and the goals summary. */
+export function printable (res: Results): string {
+  const parts = [`p2p-tor benchmark ${res.date} — ${machineLine(res.machine)}`]
+  for (const run of res.runs) {
+    parts.push('', `== ${schedulerTitle(run.scheduler)} — network started in ${(run.network.startMs / 1000).toFixed(1)} s, measured in ${(run.wallMs / 1000).toFixed(0)} s`, textTable(run))
+    for (const b of breakdown(run)) parts.push(`  ${b}`)
+  }
+  parts.push('', `total wall time ${(res.wallMs / 1000).toFixed(0)} s`)
+  return parts.join('\n')
+}

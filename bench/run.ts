@@ -1,0 +1,151 @@
+/**
+ * `npm run bench`: start a private Tor network per scheduler (KIST, then
+ * Vanilla), run the measurements of suite.ts on each, stop the network,
+ * print the tables and write bench/results/<date>.json and
+ * bench/README-TABLE.md.
+ *
+ *   node dist/bench/run.js [--quick] [--schedulers KIST,Vanilla] [--samples 5]
+ *     [--rtt-samples 40] [--mb 50] [--peers 20] [--streams 200] [--relays 2]
+ *     [--base-port 18000] [--dir .testnet/bench] [--out bench] [--cpu-prof DIR] [--no-write]
+ *
+ * The networks live in <dir>-kist and <dir>-vanilla on base ports 18000 and
+ * 18100 (the e2e tier uses 17000+); their keys stay for a fast next start.
+ */
+import { execFile } from 'node:child_process'
+import { mkdir, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { parseArgs, promisify } from 'node:util'
+import { startTestnet, stopTestnet, type Scheduler } from '../src/testnet/index.js'
+import { markdown, printable, type Machine, type Results, type SchedulerRun } from './report.js'
+import { FULL, SMOKE, runSuite, type SuiteOptions } from './suite.js'
+
+const t0 = performance.now()
+const log = (line: string): void => { console.error(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}`) }
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    schedulers: { type: 'string', default: 'KIST,Vanilla' },
+    samples: { type: 'string' },
+    'rtt-samples': { type: 'string' },
+    mb: { type: 'string' },
+    peers: { type: 'string' },
+    streams: { type: 'string' },
+    relays: { type: 'string', default: '2' },
+    'base-port': { type: 'string', default: '18000' },
+    dir: { type: 'string', default: '.testnet/bench' },
+    out: { type: 'string', default: 'bench' },
+    'cpu-prof': { type: 'string' },
+    'no-write': { type: 'boolean', default: false }
+  }
+})
+
+function int (name: string, value: string | undefined, fallback: number): number {
+  if (value == null) return fallback
+  const n = Number(value)
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got ${value}`)
+  return n
+}
+
+function suiteOptions (): SuiteOptions {
+  const base = args.quick === true ? SMOKE : FULL
+  return {
+    samples: int('samples', args.samples, base.samples),
+    rttSamples: int('rtt-samples', args['rtt-samples'], base.rttSamples),
+    rttCircuits: base.rttCircuits,
+    bytes: Math.round(int('mb', args.mb, base.bytes / 1e6) * 1e6),
+    peers: int('peers', args.peers, base.peers),
+    streams: int('streams', args.streams, base.streams),
+    streamBytes: base.streamBytes,
+    ...(args['cpu-prof'] != null ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args['cpu-prof'])}`] } : {}),
+    log
+  }
+}
+
+function schedulers (): Scheduler[] {
+  const list = (args.schedulers ?? '').split(',').map(s => s.trim()).filter(s => s !== '')
+  for (const s of list) if (s !== 'KIST' && s !== 'Vanilla') throw new Error(`--schedulers takes KIST and/or Vanilla, got ${s}`)
+  return list as Scheduler[]
+}
+
+async function machine (): Promise<Machine> {
+  const tor = await promisify(execFile)('tor', ['--version']).then(r => /Tor version (\S+?)\.?\s/.exec(r.stdout)?.[1] ?? r.stdout.trim(), () => 'unknown')
+  const cpus = os.cpus()
+  return {
+    cores: cpus.length,
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    memGB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    tor,
+    loadAtStart: os.loadavg()[0]
+  }
+}
+
+/** Networks this run started and has not stopped yet: stopped on Ctrl-C too. */
+const running = new Set<string>()
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping ${running.size} network(s)`)
+    void Promise.allSettled([...running].map(async dir => { await stopTestnet(dir) })).finally(() => process.exit(130))
+  })
+}
+
+async function runScheduler (scheduler: Scheduler, index: number, opts: SuiteOptions): Promise<SchedulerRun> {
+  const dir = path.resolve(`${args.dir ?? '.testnet/bench'}-${scheduler.toLowerCase()}`)
+  running.add(dir)
+  const basePort = int('base-port', args['base-port'], 18000) + 100 * index
+  const relays = int('relays', args.relays, 2)
+  log(`${scheduler}: starting a private Tor network in ${dir} on ports ${basePort}+`)
+  try {
+    const net = await startTestnet({ dir, basePort, relays, clients: 2, scheduler, onProgress: e => { if (!/bootstrapped \d|waiting for/.test(e.message)) log(`${scheduler}: ${e.message}`) } })
+    log(`${scheduler}: network ready in ${(net.elapsedMs / 1000).toFixed(1)} s${net.alreadyRunning ? ' (already running)' : ''}`)
+    const t1 = performance.now()
+    const rows = await runSuite(net.clients[0], net.clients[1], opts)
+    return {
+      scheduler,
+      network: { basePort, relays, clients: 2, startMs: net.elapsedMs, alreadyRunning: net.alreadyRunning },
+      wallMs: performance.now() - t1,
+      rows
+    }
+  } finally {
+    log(`${scheduler}: stopping the network`)
+    await stopTestnet(dir)
+    running.delete(dir)
+  }
+}
+
+async function main (): Promise<void> {
+  const opts = suiteOptions()
+  const m = await machine()
+  const startedAt = new Date()
+  const runs: SchedulerRun[] = []
+  const list = schedulers()
+  for (let i = 0; i < list.length; i++) runs.push(await runScheduler(list[i], i, opts))
+
+  const { log: _log, execArgv: _exec, ...options } = opts
+  const results: Results = {
+    date: startedAt.toISOString().slice(0, 10),
+    startedAt: startedAt.toISOString(),
+    wallMs: performance.now() - t0,
+    machine: m,
+    options: { ...options, relays: int('relays', args.relays, 2), quick: args.quick },
+    runs
+  }
+  console.log(printable(results))
+  if (args['no-write'] !== true) {
+    const out = path.resolve(args.out ?? 'bench')
+    await mkdir(path.join(out, 'results'), { recursive: true })
+    const json = path.join(out, 'results', `${results.date}${args.quick === true ? '-quick' : ''}.json`)
+    await writeFile(json, JSON.stringify(results, null, 2) + '\n')
+    if (args.quick !== true) await writeFile(path.join(out, 'README-TABLE.md'), markdown(results))
+    log(`wrote ${path.relative(process.cwd(), json)}${args.quick === true ? '' : ' and bench/README-TABLE.md'}`)
+  }
+}
+
+main().catch(err => {
+  console.error('bench failed:', err)
+  process.exitCode = 1
+})
