@@ -83,7 +83,10 @@ export async function createTorNode (options: TorNodeOptions = {}): Promise<TorN
     streamMuxers: [yamux()],
     connectionGater: {
       // belt and braces: the transport refuses these too, and no other transport exists
-      denyDialMultiaddr: (ma) => !isValidOnion3Multiaddr(ma)
+      denyDialMultiaddr: (ma) => !isValidOnion3Multiaddr(ma),
+      // the peer store keeps no clearnet address a peer handed us, so no
+      // later service (peer exchange, a DHT) can pass one on
+      filterMultiaddrForPeer: async (_peer, ma) => isValidOnion3Multiaddr(ma)
     },
     connectionManager: {
       dialTimeout: TOR_TIMEOUTS.dialTimeout,

@@ -44,7 +44,9 @@ export function parseControlEndpoint (s: string): ControlEndpoint {
   if (v6 != null ? !isIPv6(host) : !(isIPv4(host) || HOSTNAME.test(host))) {
     throw bad(s, 'has an invalid host')
   }
-  return { type: 'tcp', host, port }
+  // tor's own endpoint, but still: 'localhost' would go through the system
+  // resolver (/etc/hosts), so it is pinned to the loopback address here
+  return { type: 'tcp', host: host.toLowerCase() === 'localhost' ? '127.0.0.1' : host, port }
 }
 
 /** The inverse of parseControlEndpoint (a bare port is written as 127.0.0.1:port). */

@@ -100,6 +100,17 @@ export interface TorTransportInit extends TorSourceInit {
   maxStreams?: number
 
   /**
+   * Onion client authorization (v3): the base32 x25519 public keys of the
+   * only clients allowed to fetch this node's descriptor. Without one of the
+   * matching private keys (added on the client's tor with
+   * ONION_CLIENT_AUTH_ADD), a dialer cannot even learn whether the service
+   * is online.
+   *
+   * @default [] (a public onion service)
+   */
+  clientAuthV3?: string[]
+
+  /**
    * Where tor delivers inbound streams: 'tcp' is a server on 127.0.0.1:0;
    * 'unix' is a unix socket in a fresh 0700 directory, reachable only by
    * this user; 'auto' picks 'unix' for a tor this process launched (same

@@ -30,6 +30,7 @@ export interface TorListenerContext {
   waitForPublish: boolean
   publishTimeoutMs: number
   maxStreams?: number
+  clientAuthV3?: string[]
   inactivityTimeoutMs?: number
 }
 
@@ -172,7 +173,8 @@ export class TorListener extends TypedEventEmitter<ListenerEvents> implements Li
       key: addOnionKeyBlob(key),
       ports: [port],
       flags: ['DiscardPK' as const],
-      maxStreams: this.ctx.maxStreams
+      maxStreams: this.ctx.maxStreams,
+      clientAuthV3: this.ctx.clientAuthV3
     }
     try {
       await control.addOnion(opts)

@@ -109,6 +109,7 @@ export class TorTransport implements Transport<TorDialEvents>, Startable {
       waitForPublish: this.init.waitForPublish ?? true,
       publishTimeoutMs: this.init.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
       maxStreams: this.init.maxStreams,
+      clientAuthV3: this.init.clientAuthV3,
       inactivityTimeoutMs: this.init.inactivityTimeoutMs
     })
     this.listeners.add(listener)

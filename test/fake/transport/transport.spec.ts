@@ -6,8 +6,10 @@
 import assert from 'node:assert/strict'
 import net from 'node:net'
 import { multiaddr } from '@multiformats/multiaddr'
+import { x25519 } from '@noble/curves/ed25519.js'
 import { createTorNode } from '../../../src/node.js'
 import { addOnionKeyBlob, generateOnionKey, onionAddressToMultiaddr } from '../../../src/onion/index.js'
+import { base32Encode } from '../../../src/onion/base32.js'
 import { startFakeTor } from '../fake-tor.js'
 import type { FakeTor } from '../fake-tor.js'
 import type { TorNode } from '../../../src/node.js'
@@ -76,6 +78,14 @@ describe('tor() transport against a fake Tor', function () {
       const n = await node({ key: generateOnionKey(), socks: fake.socks, control: fake.control, maxStreams: 16 })
       await n.start()
       assert.match(fake.commands.find(c => c.startsWith('ADD_ONION')) ?? '', / MaxStreams=16 /)
+    })
+
+    it('passes client authorization keys (ClientAuthV3) to ADD_ONION', async () => {
+      // 32 key bytes in base32 are 52 characters: encode 35 (a multiple of 5) and keep 52
+      const clientKey = base32Encode(new Uint8Array([...x25519.getPublicKey(x25519.utils.randomSecretKey()), 0, 0, 0])).slice(0, 52).toUpperCase()
+      const n = await node({ key: generateOnionKey(), socks: fake.socks, control: fake.control, clientAuthV3: [clientKey] })
+      await n.start()
+      assert.match(fake.commands.find(c => c.startsWith('ADD_ONION')) ?? '', new RegExp(` ClientAuthV3=${clientKey}( |$)`))
     })
 
     it('listens on a unix socket when asked, and inbound streams arrive through it', async () => {

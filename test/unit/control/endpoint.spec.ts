@@ -5,7 +5,8 @@ import { InvalidControlArgumentError } from '../../../src/control/errors.js'
 describe('control endpoint', () => {
   const good: Array<[string, ReturnType<typeof parseControlEndpoint>, string]> = [
     ['127.0.0.1:9051', { type: 'tcp', host: '127.0.0.1', port: 9051 }, '127.0.0.1:9051'],
-    ['localhost:1', { type: 'tcp', host: 'localhost', port: 1 }, 'localhost:1'],
+    // localhost is pinned to 127.0.0.1 so no resolver is consulted
+    ['localhost:1', { type: 'tcp', host: '127.0.0.1', port: 1 }, '127.0.0.1:1'],
     ['[::1]:65535', { type: 'tcp', host: '::1', port: 65535 }, '[::1]:65535'],
     ['9051', { type: 'tcp', host: '127.0.0.1', port: 9051 }, '127.0.0.1:9051'],
     ['unix:/run/tor/control', { type: 'unix', path: '/run/tor/control' }, 'unix:/run/tor/control'],
