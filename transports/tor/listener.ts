@@ -172,7 +172,9 @@ export class TorListener extends TypedEventEmitter<ListenerEvents> implements Li
     const opts = {
       key: addOnionKeyBlob(key),
       ports: [port],
-      flags: ['DiscardPK' as const],
+      // tor 0.4.9 answers ClientAuthV3 without the V3Auth flag with
+      // 512 "No auth type specified" (control-spec's example omits it)
+      flags: (this.ctx.clientAuthV3?.length ?? 0) > 0 ? ['DiscardPK' as const, 'V3Auth' as const] : ['DiscardPK' as const],
       maxStreams: this.ctx.maxStreams,
       clientAuthV3: this.ctx.clientAuthV3
     }

@@ -85,7 +85,9 @@ describe('tor() transport against a fake Tor', function () {
       const clientKey = base32Encode(new Uint8Array([...x25519.getPublicKey(x25519.utils.randomSecretKey()), 0, 0, 0])).slice(0, 52).toUpperCase()
       const n = await node({ key: generateOnionKey(), socks: fake.socks, control: fake.control, clientAuthV3: [clientKey] })
       await n.start()
-      assert.match(fake.commands.find(c => c.startsWith('ADD_ONION')) ?? '', new RegExp(` ClientAuthV3=${clientKey}( |$)`))
+      const add = fake.commands.find(c => c.startsWith('ADD_ONION')) ?? ''
+      assert.match(add, / Flags=DiscardPK,V3Auth /)
+      assert.match(add, new RegExp(` ClientAuthV3=${clientKey}( |$)`))
     })
 
     it('listens on a unix socket when asked, and inbound streams arrive through it', async () => {
