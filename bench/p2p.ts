@@ -4,31 +4,45 @@
  * speaking wire.ts over libp2p streams.
  */
 import { randomBytes } from 'node:crypto'
-import { multiaddr } from '@multiformats/multiaddr'
+import type { AddressInfo, Server } from 'node:net'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { createTorNode, type TorNode } from '../src/node.js'
-import { generateOnionKey } from '../src/onion/index.js'
+import { generateOnionKey, type OnionKey } from '../src/onion/index.js'
 import { PING_BYTES, concurrently, errorText, type ClientSide, type FirstContact, type Listened, type ManyStreams, type ServerSide, type TorEndpoints } from './sides.js'
 import { Reader, download, echo, echoAll, header, serve, streamPipe, upload, type Pipe } from './wire.js'
 import type { Connection, Stream } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
 
 export const BENCH_PROTOCOL = '/p2p-tor-bench/1.0.0'
 const PORT = 7777
 /** Room for the many-streams measurement (200) on both ends. */
 const MAX_STREAMS = 512
+const PING_ATTEMPTS = 3
 
 function attach (tor: TorEndpoints): { control: string, socks: string, cookieFile: string } {
   return { control: `127.0.0.1:${tor.controlPort}`, socks: `127.0.0.1:${tor.socksPort}`, cookieFile: tor.cookieFile }
 }
 
-/** A started node listening on a fresh onion address, serving BENCH_PROTOCOL. */
-async function listeningNode (tor: TorEndpoints): Promise<TorNode> {
-  const node = await createTorNode({ ...attach(tor), key: generateOnionKey(), port: PORT })
+/** A started node listening on `key`'s onion address, serving BENCH_PROTOCOL. */
+async function listeningNode (tor: TorEndpoints, key: OnionKey): Promise<TorNode> {
+  // 'tcp' is what an attached tor gets by default; said here because the shared circuit needs the port
+  const node = await createTorNode({ ...attach(tor), key, port: PORT, localTarget: 'tcp' })
   await node.handle(BENCH_PROTOCOL, async (stream) => {
     await serve(streamPipe(stream)).catch(err => { stream.abort(err) })
   }, { maxInboundStreams: MAX_STREAMS })
   await node.start()
   return node
+}
+
+/**
+ * The 127.0.0.1 port tor delivers the node's inbound streams to. Not public
+ * API: the transport's listener keeps its server private, and only the
+ * benchmark needs it (to map a second onion service onto the same listener).
+ */
+function localPort (node: TorNode): number {
+  const listeners = (node as unknown as { components: { transportManager: { getListeners: () => Array<{ server?: Server }> } } }).components.transportManager.getListeners()
+  const port = (listeners[0]?.server?.address() as AddressInfo | null)?.port
+  if (port == null) throw new Error('cannot find the p2p-tor listener\'s local TCP port')
+  return port
 }
 
 export class P2pServer implements ServerSide {
@@ -39,11 +53,12 @@ export class P2pServer implements ServerSide {
   async listen (): Promise<Listened> {
     await this.node?.stop()
     this.node = undefined
-    // the key is made first: a real node loads it from its key file
+    // made before the clock starts: a real node loads its key from a file
+    const key = generateOnionKey()
     const t0 = performance.now()
-    const node = this.node = await listeningNode(this.tor)
+    const node = this.node = await listeningNode(this.tor, key)
     const ms = performance.now() - t0
-    return { addr: node.getMultiaddrs()[0].toString(), ms }
+    return { addr: node.getMultiaddrs()[0].toString(), ms, localPort: localPort(node) }
   }
 
   async close (): Promise<void> {
@@ -53,7 +68,6 @@ export class P2pServer implements ServerSide {
 
 export class P2pClient implements ClientSide {
   private conn?: Connection
-  private addr?: Multiaddr
   private rttStream?: { stream: Stream, pipe: Pipe, reader: Reader }
   private rttClosed?: string
   private readonly pingFailures: Record<string, number> = {}
@@ -62,40 +76,39 @@ export class P2pClient implements ClientSide {
   private constructor (private readonly node: TorNode) {}
 
   /**
-   * A dial-only node (SOCKS only, no onion service). Isolation 'connection'
-   * gives every dial fresh SOCKS credentials, hence a new circuit, as the raw
-   * side gets with new credentials.
+   * A dial-only node (SOCKS only, no onion service) with isolation 'none':
+   * no SOCKS credentials, so tor puts its streams on the circuit the raw
+   * dialer uses too. The data path is the same as with the default 'peer'.
    */
   static async create (tor: TorEndpoints): Promise<P2pClient> {
-    return new P2pClient(await createTorNode({ socks: `127.0.0.1:${tor.socksPort}`, isolation: 'connection' }))
+    return new P2pClient(await createTorNode({ socks: `127.0.0.1:${tor.socksPort}`, isolation: 'none' }))
   }
 
   private get connection (): Connection {
-    if (this.conn == null || this.conn.status !== 'open') throw new Error('no open connection: firstContact first')
+    if (this.conn == null || this.conn.status !== 'open') throw new Error('no open connection: firstContact or joinShared first')
+    return this.conn
+  }
+
+  private async replace (ma: Multiaddr, onProgress?: (e: { type: string }) => void): Promise<Connection> {
+    await this.conn?.close().catch(() => {})
+    this.conn = undefined
+    // the transport's own progress events are not in libp2p's dial event type
+    this.conn = await this.node.dial(ma, { force: true, onProgress })
     return this.conn
   }
 
   async firstContact (addr: string): Promise<FirstContact> {
-    if (this.conn != null) await this.conn.close().catch(() => {})
-    const ma = this.addr = multiaddr(addr)
     let socksAt = NaN
     const t0 = performance.now()
-    const conn = await this.node.dial(ma, {
-      // the transport's own progress events are not in libp2p's dial event type
-      onProgress: (e: { type: string }) => { if (e.type === 'tor:socks-connected') socksAt = performance.now() }
-    })
+    const conn = await this.replace(multiaddr(addr), (e) => { if (e.type === 'tor:socks-connected') socksAt = performance.now() })
     const connectedAt = performance.now()
     await this.node.services.ping.ping(conn.remotePeer)
     const ms = performance.now() - t0
-    this.conn = conn
     return { ms, socksMs: socksAt - t0, connectedMs: connectedAt - t0 }
   }
 
-  async newCircuit (): Promise<void> {
-    if (this.addr == null) throw new Error('no first contact yet')
-    const old = this.conn
-    this.conn = await this.node.dial(this.addr, { force: true })
-    await old?.close().catch(() => {})
+  async joinShared (addr: string): Promise<void> {
+    await this.replace(multiaddr(addr))
   }
 
   /**
@@ -109,7 +122,7 @@ export class P2pClient implements ClientSide {
     await pipe.write(header('E'))
     const opened = performance.now()
     stream.addEventListener('close', (evt) => {
-      this.rttClosed = `the ping stream closed ${(performance.now() - opened).toFixed(0)} ms after it opened${evt.error != null ? `: ${errorText(evt.error)}` : ''}`
+      this.rttClosed = `the echo stream closed ${(performance.now() - opened).toFixed(0)} ms after it opened${evt.error != null ? `: ${errorText(evt.error)}` : ''}`
     }, { once: true })
     this.rttClosed = undefined
     this.rttStream = { stream, pipe, reader: new Reader(stream) }
@@ -143,7 +156,7 @@ export class P2pClient implements ClientSide {
         await this.node.services.ping.ping(this.connection.remotePeer)
         return performance.now() - t0
       } catch (err: any) {
-        if (attempt >= 3) throw err
+        if (attempt >= PING_ATTEMPTS) throw err
         const name = String(err?.name ?? 'Error')
         this.pingFailures[name] = (this.pingFailures[name] ?? 0) + 1
         await new Promise(resolve => setTimeout(resolve, 200))
@@ -191,20 +204,20 @@ export interface SwarmResult {
 /** `count` nodes, each with its own onion service on `tor`, all dialing `hub` at once. */
 export async function swarm (tor: TorEndpoints, count: number, hub: string): Promise<SwarmResult> {
   const t0 = performance.now()
-  const made = await Promise.allSettled(Array.from({ length: count }, async () => await listeningNode(tor)))
+  const made = await Promise.allSettled(Array.from({ length: count }, async () => await listeningNode(tor, generateOnionKey())))
   const publishMs = performance.now() - t0
   const nodes = made.flatMap(r => r.status === 'fulfilled' ? [r.value] : [])
   try {
     const dials = await concurrently(nodes.length, async (i) => { await nodes[i].dial(multiaddr(hub)) })
-    const publishErrors = count - nodes.length
     const firstPublishError = made.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    const firstError = dials.firstError ?? (firstPublishError != null ? errorText(firstPublishError.reason) : undefined)
     return {
       publishMs,
-      publishErrors,
+      publishErrors: count - nodes.length,
       connectMs: dials.ms,
       connected: nodes.length - dials.errors,
       errors: dials.errors,
-      ...(dials.firstError != null ? { firstError: dials.firstError } : firstPublishError != null ? { firstError: errorText(firstPublishError.reason) } : {})
+      ...(firstError != null ? { firstError } : {})
     }
   } finally {
     await Promise.allSettled(nodes.map(async n => { await n.stop() }))

@@ -6,14 +6,15 @@
  */
 import net from 'node:net'
 import { randomBytes } from 'node:crypto'
-import { ControlClient } from '../src/control/index.js'
+import { ControlClient, type AddOnionPort } from '../src/control/index.js'
 import { addOnionKeyBlob, generateOnionKey } from '../src/onion/index.js'
 import { socksConnect } from '../src/socks/index.js'
 import { watchUploads, type UploadWatch } from '../src/tor/index.js'
-import { PING_BYTES, concurrently, type ClientSide, type FirstContact, type Listened, type ServerSide, type TorEndpoints } from './sides.js'
+import { PING_BYTES, SHARED_PORT, concurrently, type ClientSide, type FirstContact, type Listened, type ManyStreams, type ServerSide, type TorEndpoints } from './sides.js'
 import { Reader, download, echo, echoAll, header, serve, socketPipe, upload, type Pipe } from './wire.js'
 
 const VIRTUAL_PORT = 80
+const PUBLISH_TIMEOUT_MS = 120_000
 
 export class RawServer implements ServerSide {
   private serviceId?: string
@@ -26,12 +27,13 @@ export class RawServer implements ServerSide {
     await control.authenticate({ cookieFile: tor.cookieFile })
     const watch = watchUploads(control)
     await control.setEvents(['HS_DESC'])
-    const server = net.createServer({ noDelay: true }, socket => {
+    const server = net.createServer({ noDelay: true })
+    const raw = new RawServer(control, watch, server)
+    server.on('connection', socket => {
       raw.sockets.add(socket)
       socket.once('close', () => raw.sockets.delete(socket))
       serve(socketPipe(socket)).catch(() => { socket.destroy() })
     })
-    const raw = new RawServer(control, watch, server)
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(0, '127.0.0.1', () => { server.off('error', reject); resolve() })
@@ -39,17 +41,14 @@ export class RawServer implements ServerSide {
     return raw
   }
 
-  async listen (): Promise<Listened> {
+  async listen (sharedTarget?: number): Promise<Listened> {
     await this.unpublish()
     const key = generateOnionKey()
-    const port = (this.server.address() as net.AddressInfo).port
+    const ports: AddOnionPort[] = [{ virtualPort: VIRTUAL_PORT, target: { host: '127.0.0.1', port: (this.server.address() as net.AddressInfo).port } }]
+    if (sharedTarget != null) ports.push({ virtualPort: SHARED_PORT, target: { host: '127.0.0.1', port: sharedTarget } })
     const t0 = performance.now()
-    const { serviceId } = await this.control.addOnion({
-      key: addOnionKeyBlob(key),
-      ports: [{ virtualPort: VIRTUAL_PORT, target: { host: '127.0.0.1', port } }],
-      flags: ['DiscardPK']
-    })
-    await this.watch.uploaded(serviceId, { signal: AbortSignal.timeout(120_000) })
+    const { serviceId } = await this.control.addOnion({ key: addOnionKeyBlob(key), ports, flags: ['DiscardPK'] })
+    await this.watch.uploaded(serviceId, { signal: AbortSignal.timeout(PUBLISH_TIMEOUT_MS) })
     const ms = performance.now() - t0
     this.serviceId = serviceId
     return { addr: serviceId, ms }
@@ -75,8 +74,8 @@ interface EchoStream { socket: net.Socket, pipe: Pipe, reader: Reader }
 
 export class RawClient implements ClientSide {
   private serviceId?: string
-  /** Isolation credentials of the kept circuit: new ones per first contact, as p2p-tor's per-peer isolation does. */
-  private creds = { username: 'bench', password: '' }
+  /** Isolation credentials: fresh ones for a first contact; none on the shared circuit, as the p2p-tor dialer. */
+  private creds: { username?: string, password?: string } = {}
   private kept?: EchoStream
   private rttStream?: EchoStream
   private readonly ping = randomBytes(PING_BYTES)
@@ -84,7 +83,7 @@ export class RawClient implements ClientSide {
   constructor (private readonly tor: TorEndpoints) {}
 
   private async connect (): Promise<net.Socket> {
-    if (this.serviceId == null) throw new Error('no first contact yet')
+    if (this.serviceId == null) throw new Error('no service to connect to yet')
     return await socksConnect({
       proxy: { host: '127.0.0.1', port: this.tor.socksPort },
       host: `${this.serviceId}.onion`,
@@ -101,21 +100,21 @@ export class RawClient implements ClientSide {
     return { socket, pipe, reader: new Reader(socket) }
   }
 
-  private freshCredentials (): void {
+  private use (serviceId: string, creds: { username?: string, password?: string }): void {
     this.kept?.socket.destroy()
     this.kept = undefined
-    this.creds = { username: 'bench', password: randomBytes(16).toString('hex') }
+    this.serviceId = serviceId
+    this.creds = creds
   }
 
   async firstContact (serviceId: string): Promise<FirstContact> {
-    this.serviceId = serviceId
-    this.freshCredentials()
+    this.use(serviceId, { username: 'bench', password: randomBytes(16).toString('hex') })
     const t0 = performance.now()
     const socket = await this.connect()
     const socksMs = performance.now() - t0
     const pipe = socketPipe(socket)
     const reader = new Reader(socket)
-    // header and ping in one write, as a client would send its first request
+    // header and ping in one write, as a client sends its first request
     await pipe.write(Buffer.concat([header('E'), this.ping]))
     await reader.read(PING_BYTES)
     const ms = performance.now() - t0
@@ -123,8 +122,8 @@ export class RawClient implements ClientSide {
     return { ms, socksMs }
   }
 
-  async newCircuit (): Promise<void> {
-    this.freshCredentials()
+  async joinShared (serviceId: string): Promise<void> {
+    this.use(serviceId, {})
     this.kept = await this.echoStream()
   }
 
@@ -142,45 +141,36 @@ export class RawClient implements ClientSide {
     this.rttStream = undefined
   }
 
-  async freshStreamRtt (): Promise<number> {
-    const t0 = performance.now()
+  /** On a new socket, closed afterwards. */
+  private async withSocket<T> (fn: (socket: net.Socket) => Promise<T>): Promise<T> {
     const socket = await this.connect()
     try {
-      const pipe = socketPipe(socket)
-      await pipe.write(Buffer.concat([header('E'), this.ping]))
-      await new Reader(socket).read(PING_BYTES)
-      return performance.now() - t0
+      return await fn(socket)
     } finally {
       socket.destroy()
     }
+  }
+
+  async freshStreamRtt (): Promise<number> {
+    const t0 = performance.now()
+    return await this.withSocket(async socket => {
+      await socketPipe(socket).write(Buffer.concat([header('E'), this.ping]))
+      await new Reader(socket).read(PING_BYTES)
+      return performance.now() - t0
+    })
   }
 
   async download (bytes: number): Promise<number> {
-    const socket = await this.connect()
-    try {
-      return await download(socketPipe(socket), bytes)
-    } finally {
-      socket.destroy()
-    }
+    return await this.withSocket(async socket => await download(socketPipe(socket), bytes))
   }
 
   async upload (bytes: number): Promise<number> {
-    const socket = await this.connect()
-    try {
-      return await upload(socketPipe(socket), bytes)
-    } finally {
-      socket.destroy()
-    }
+    return await this.withSocket(async socket => await upload(socketPipe(socket), bytes))
   }
 
-  async manyStreams (count: number, bytes: number): Promise<{ ms: number, errors: number, firstError?: string }> {
+  async manyStreams (count: number, bytes: number): Promise<ManyStreams> {
     return await concurrently(count, async () => {
-      const socket = await this.connect()
-      try {
-        await echoAll(socketPipe(socket), randomBytes(bytes))
-      } finally {
-        socket.destroy()
-      }
+      await this.withSocket(async socket => { await echoAll(socketPipe(socket), randomBytes(bytes)) })
     })
   }
 

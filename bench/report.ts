@@ -119,8 +119,10 @@ export function markdown (res: Results): string {
     'p2p-tor: a `createTorNode` node (tor() + noise + yamux) listens on client tor 0 and is dialed by a node on client tor 1. ' +
     'Raw Tor: the same tors and the same kind of onion circuit, a plain TCP server behind `ADD_ONION` and a plain SOCKS5 stream, no libp2p. ' +
     'Each side runs in its own Node process. ' +
-    `Pairs are interleaved (p2p, raw, p2p, raw …): medians (min–max) of ${String(o.samples)} pairs for rows 1, 2 and 4 (a fresh onion address per pair in rows 1–2, a new circuit per pair in row 4), ` +
-    `${String(o.rttSamples)} pairs over ${String(o.rttCircuits)} circuits per side for row 3, since one circuit's RTT depends on its path. ` +
+    `Pairs are interleaved (p2p, raw, p2p, raw …): medians (min–max) of ${String(o.samples)} pairs for rows 1, 2 and 4, ${String(o.rttSamples)} for row 3. ` +
+    'Rows 1–2: each side publishes and dials its own fresh onion address. ' +
+    'Rows 3, 4 and 6: both sides on the very same rendezvous circuit (the raw service also maps a port to the p2p-tor listener, and both dialers connect without isolation credentials), ' +
+    `a new one for each of the ${String(o.samples)} samples, since one circuit's RTT and throughput depend on its path. ` +
     'Ratio = p2p-tor median / raw median. MB = 10^6 bytes. ' +
     'CPU counts the dialer and service Node processes, not tor.'
   ]

@@ -53,7 +53,6 @@ function suiteOptions (): SuiteOptions {
   return {
     samples: int('samples', args.samples, base.samples),
     rttSamples: int('rtt-samples', args['rtt-samples'], base.rttSamples),
-    rttCircuits: base.rttCircuits,
     bytes: Math.round(int('mb', args.mb, base.bytes / 1e6) * 1e6),
     peers: int('peers', args.peers, base.peers),
     streams: int('streams', args.streams, base.streams),

@@ -2,6 +2,17 @@
  * What each side of a benchmark pair can do. The p2p-tor side (p2p.ts) and
  * the raw Tor side (raw.ts) implement the same interfaces, so every
  * measurement calls both the same way.
+ *
+ * Two kinds of connection are measured:
+ * - first contact: each side dials its own freshly published onion address
+ *   (rows 1 and 2: publishing, descriptor fetch, intro, rendezvous, handshakes);
+ * - shared circuit: the raw service's ADD_ONION also maps SHARED_PORT to the
+ *   p2p-tor listener's local socket, and both dialers connect to that one
+ *   address without isolation credentials, so tor carries both sides on the
+ *   very same rendezvous circuit (rows 3, 4 and 6). One circuit's RTT and
+ *   throughput depend a lot on its path (TORNET.md: 16 ms, or 96 ms when both
+ *   halves cross the same relay-to-relay connection); on a shared circuit the
+ *   pair differs only in what carries the bytes.
  */
 
 /** One client tor of the private network. */
@@ -11,11 +22,17 @@ export interface TorEndpoints {
   cookieFile: string
 }
 
+/** The virtual port of the raw service that leads to the p2p-tor listener. */
+export const SHARED_PORT = 7777
+export const PING_BYTES = 32
+
 export interface Listened {
   /** p2p: the full /onion3/…/p2p/… multiaddr; raw: the service id. */
   addr: string
   /** From "start" to the first HS_DESC UPLOADED. */
   ms: number
+  /** p2p: the 127.0.0.1 port tor delivers the listener's inbound streams to. */
+  localPort?: number
 }
 
 export interface FirstContact {
@@ -34,26 +51,26 @@ export interface ManyStreams {
 }
 
 export interface ServerSide {
-  /** Publish a fresh onion address (the previous one is removed first, untimed). */
-  listen: () => Promise<Listened>
+  /**
+   * Publish a fresh onion address (the previous one is removed first,
+   * untimed). Raw only: `sharedTarget` is the p2p-tor listener's local port,
+   * mapped from SHARED_PORT.
+   */
+  listen: (sharedTarget?: number) => Promise<Listened>
   close: () => Promise<void>
 }
 
 export interface ClientSide {
-  /** Dial `addr` on a fresh circuit and do one 32-byte round trip; keeps the connection. */
+  /** Dial `addr` on a fresh circuit and do one 32-byte round trip. */
   firstContact: (addr: string) => Promise<FirstContact>
-  /**
-   * Replace the kept connection by a new one to the same address on a new
-   * circuit (fresh isolation credentials), untimed. Round-trip times depend
-   * a lot on the circuit's path, so samples are spread over many circuits.
-   */
-  newCircuit: () => Promise<void>
-  /** Open the stream that rtt() uses on the kept connection. */
+  /** Connect (untimed) to `addr` on the circuit shared with the other side; later calls use it. */
+  joinShared: (addr: string) => Promise<void>
+  /** Open the stream that rtt() uses. */
   rttOpen: () => Promise<void>
   /** One 32-byte round trip on the open stream, ms. */
   rtt: () => Promise<number>
   rttClose: () => Promise<void>
-  /** A new stream on the kept connection plus one 32-byte round trip, ms. */
+  /** A new stream plus one 32-byte round trip, ms. */
   freshStreamRtt: () => Promise<number>
   /** `bytes` server → client on a new stream, ms. */
   download: (bytes: number) => Promise<number>
@@ -63,8 +80,6 @@ export interface ClientSide {
   manyStreams: (count: number, bytes: number) => Promise<ManyStreams>
   close: () => Promise<void>
 }
-
-export const PING_BYTES = 32
 
 export function errorText (err: unknown): string {
   const e = err as Error | undefined

@@ -8,16 +8,14 @@ import { Child } from './rpc.js'
 import { ratio, summarize, type Summary } from './stats.js'
 import type { MemoryStats, Role } from './peer.js'
 import type { SwarmResult } from './p2p.js'
-import type { FirstContact, Listened, ManyStreams, TorEndpoints } from './sides.js'
+import { SHARED_PORT, type FirstContact, type Listened, type ManyStreams, type TorEndpoints } from './sides.js'
 
 export interface SuiteOptions {
   /** Pairs for the costly measurements (listen, first ping, throughput). @default 5 */
   samples: number
-  /** Pairs for the round-trip measurements. @default 40 */
+  /** Pairs for the round-trip measurements, spread evenly over the samples' circuits. @default 40 */
   rttSamples: number
-  /** Circuits the round-trip pairs are spread over. @default 10 */
-  rttCircuits: number
-  /** Bytes per throughput transfer. @default 50e6 */
+  /** Bytes per throughput transfer. @default 16e6: 20 transfers of 50 MB per scheduler do not fit the 10-minute budget on 2 cores */
   bytes: number
   /** Nodes dialing the hub at once. @default 20 */
   peers: number
@@ -30,8 +28,8 @@ export interface SuiteOptions {
   log?: (line: string) => void
 }
 
-export const FULL: SuiteOptions = { samples: 5, rttSamples: 40, rttCircuits: 10, bytes: 50e6, peers: 20, streams: 200, streamBytes: 64 * 1024 }
-export const SMOKE: SuiteOptions = { samples: 1, rttSamples: 1, rttCircuits: 1, bytes: 1e6, peers: 2, streams: 4, streamBytes: 64 * 1024 }
+export const FULL: SuiteOptions = { samples: 5, rttSamples: 40, bytes: 16e6, peers: 20, streams: 200, streamBytes: 64 * 1024 }
+export const SMOKE: SuiteOptions = { samples: 1, rttSamples: 1, bytes: 1e6, peers: 2, streams: 4, streamBytes: 64 * 1024 }
 
 export type Goal = { op: '<=' | '>=', value: number } | { op: 'zero-errors' } | { op: 'report' }
 
@@ -102,11 +100,9 @@ export async function runSuite (server: TorEndpoints, client: TorEndpoints, opts
       p2pClient: await start('p2p-client', client),
       rawClient: await start('raw-client', client)
     }
-    const rows: Row[] = []
-    rows.push(...await listenAndFirstPing(sides, opts, log))
-    rows.push(...await roundTrips(sides, opts, log))
-    const { rows: tput, cpuPerMb } = await throughput(sides, opts, log)
-    rows.push(...tput)
+    const acc = new Samples()
+    for (let i = 0; i < opts.samples; i++) await sample(i, sides, opts, acc, log)
+    const { rows, cpuPerMb } = await sampleRows(acc, sides, opts)
     rows.push(await manyPeers(sides, client, opts, log, start))
     rows.push(await manyStreams(sides, opts, log))
     rows.push(await idleMemory(server, opts, log, start))
@@ -123,8 +119,8 @@ export async function runSuite (server: TorEndpoints, client: TorEndpoints, opts
  * HSDir has it; a dialer asking another one that early gets F0, so an F0 is
  * retried (and counted) rather than failing the sample.
  */
-async function publishAndDial (server: Child, client: Child, retries: { n: number }): Promise<{ listened: Listened, first: FirstContact }> {
-  const listened = await server.call<Listened>('listen')
+async function publishAndDial (server: Child, client: Child, retries: { n: number }, sharedTarget?: number): Promise<{ listened: Listened, first: FirstContact }> {
+  const listened = await server.call<Listened>('listen', sharedTarget)
   await sleep(SETTLE_MS)
   for (let attempt = 1; ; attempt++) {
     try {
@@ -137,77 +133,23 @@ async function publishAndDial (server: Child, client: Child, retries: { n: numbe
   }
 }
 
-/** Rows 1 and 2: each sample publishes a fresh address, then dials it from the other tor. */
-async function listenAndFirstPing (s: Sides, opts: SuiteOptions, log: (l: string) => void): Promise<Row[]> {
-  const listen = { p2p: [] as number[], raw: [] as number[] }
-  const first = { p2p: [] as FirstContact[], raw: [] as FirstContact[] }
-  const retries = { p2p: { n: 0 }, raw: { n: 0 } }
-  for (let i = 0; i < opts.samples; i++) {
-    const { listened: pl, first: pf } = await publishAndDial(s.p2pServer, s.p2pClient, retries.p2p)
-    const { listened: rl, first: rf } = await publishAndDial(s.rawServer, s.rawClient, retries.raw)
-    s.hubAddr = pl.addr
-    listen.p2p.push(pl.ms); listen.raw.push(rl.ms)
-    first.p2p.push(pf); first.raw.push(rf)
-    log(`  ${i + 1}/${opts.samples} listen p2p ${pl.ms.toFixed(0)} raw ${rl.ms.toFixed(0)} ms; first ping p2p ${pf.ms.toFixed(0)} (socks ${pf.socksMs.toFixed(0)}) raw ${rf.ms.toFixed(0)} (socks ${rf.socksMs.toFixed(0)}) ms`)
-  }
-  const p2pSocks = med(first.p2p.map(f => f.socksMs))
-  const p2pConnected = med(first.p2p.map(f => f.connectedMs ?? NaN))
-  const rawSocks = med(first.raw.map(f => f.socksMs))
-  return [
-    pair('1', 'time to listen (start → first descriptor UPLOADED)', 'ms', listen.p2p, listen.raw, { op: '<=', value: 1.2 }),
-    pair('2', 'first ping on a fresh address (dial + noise + yamux + ping)', 'ms', first.p2p.map(f => f.ms), first.raw.map(f => f.ms), { op: '<=', value: 1.5 }, {
-      p2pSocksMs: round(p2pSocks),
-      p2pUpgradeMs: round(p2pConnected - p2pSocks),
-      p2pPingMs: round(med(first.p2p.map(f => f.ms)) - p2pConnected),
-      rawSocksMs: round(rawSocks),
-      rawEchoMs: round(med(first.raw.map(f => f.ms)) - rawSocks),
-      p2pRetries: retries.p2p.n,
-      rawRetries: retries.raw.n
-    })
-  ]
-}
-
-/** Both dialers move to a new circuit (untimed). */
-async function newCircuits (s: Sides): Promise<void> {
-  await s.p2pClient.call('newCircuit')
-  await s.rawClient.call('newCircuit')
-}
-
-/**
- * Rows 3 and 3b: 32-byte round trips on an established connection, spread
- * over `rttCircuits` circuits per side: one circuit's RTT depends on its path
- * (TORNET.md: 16 ms, or 96 ms when both halves of the rendezvous circuit
- * cross the same relay-to-relay connection).
- */
-async function roundTrips (s: Sides, opts: SuiteOptions, log: (l: string) => void): Promise<Row[]> {
-  const open = { p2p: [] as number[], raw: [] as number[] }
-  const fresh = { p2p: [] as number[], raw: [] as number[] }
-  const perCircuit = Math.max(1, Math.round(opts.rttSamples / opts.rttCircuits))
-  for (let c = 0; c < opts.rttCircuits; c++) {
-    await newCircuits(s)
-    await s.p2pClient.call('rttOpen')
-    await s.rawClient.call('rttOpen')
-    for (let i = 0; i < RTT_WARMUP + perCircuit; i++) {
-      const p = await s.p2pClient.call<number>('rtt')
-      const r = await s.rawClient.call<number>('rtt')
-      if (i >= RTT_WARMUP) { open.p2p.push(p); open.raw.push(r) }
-    }
-    await s.p2pClient.call('rttClose')
-    await s.rawClient.call('rttClose')
-    for (let i = 0; i < perCircuit; i++) {
-      fresh.p2p.push(await s.p2pClient.call<number>('freshStreamRtt'))
-      fresh.raw.push(await s.rawClient.call<number>('freshStreamRtt'))
-    }
-  }
-  const failures = await s.p2pClient.call<Record<string, number>>('failures')
-  log(`  rtt p2p ${med(open.p2p).toFixed(2)} raw ${med(open.raw).toFixed(2)} ms; ping() with a new stream p2p ${med(fresh.p2p).toFixed(2)} raw ${med(fresh.raw).toFixed(2)} ms (ping() failures retried: ${JSON.stringify(failures)})`)
-  return [
-    pair('3', 'ping RTT on an established connection (32 B echoed on an open stream)', 'ms', open.p2p, open.raw, { op: '<=', value: 1.10 }),
-    pair('3b', 'ping.ping() as called (new stream + multistream-select + 32 B) vs new SOCKS stream + 32 B', 'ms', fresh.p2p, fresh.raw, { op: 'report' }, { pingFailuresRetried: failures })
-  ]
+/** The p2p-tor node's /onion3/…/p2p/… address with the raw service's id and SHARED_PORT instead. */
+function sharedAddr (p2pAddr: string, rawServiceId: string): string {
+  return p2pAddr.replace(/^\/onion3\/[a-z2-7]{56}:\d+/, `/onion3/${rawServiceId}:${SHARED_PORT}`)
 }
 
 interface Transfer { mbps: number, cpu: number }
+
+/** Every per-sample figure, p2p-tor and raw side by side. */
+class Samples {
+  listen = { p2p: [] as number[], raw: [] as number[] }
+  first = { p2p: [] as FirstContact[], raw: [] as FirstContact[] }
+  retries = { p2p: { n: 0 }, raw: { n: 0 } }
+  rtt = { p2p: [] as number[], raw: [] as number[] }
+  freshRtt = { p2p: [] as number[], raw: [] as number[] }
+  down = { p2p: [] as Transfer[], raw: [] as Transfer[] }
+  up = { p2p: [] as Transfer[], raw: [] as Transfer[] }
+}
 
 /** One transfer on `client`, with the CPU seconds both processes of that side spent on it. */
 async function transfer (client: Child, server: Child, method: 'download' | 'upload', bytes: number): Promise<Transfer> {
@@ -217,31 +159,83 @@ async function transfer (client: Child, server: Child, method: 'download' | 'upl
   return { mbps: (bytes / MB) / (ms / 1000), cpu: after[0] - before[0] + after[1] - before[1] }
 }
 
-/** Rows 4↓ and 4↑, and the CPU seconds per MB of row 7b. */
-async function throughput (s: Sides, opts: SuiteOptions, log: (l: string) => void): Promise<{ rows: Row[], cpuPerMb: Row }> {
-  const t = { p2pDown: [] as Transfer[], rawDown: [] as Transfer[], p2pUp: [] as Transfer[], rawUp: [] as Transfer[] }
-  for (let i = 0; i < opts.samples; i++) {
-    await newCircuits(s)
-    t.p2pDown.push(await transfer(s.p2pClient, s.p2pServer, 'download', opts.bytes))
-    t.rawDown.push(await transfer(s.rawClient, s.rawServer, 'download', opts.bytes))
-    t.p2pUp.push(await transfer(s.p2pClient, s.p2pServer, 'upload', opts.bytes))
-    t.rawUp.push(await transfer(s.rawClient, s.rawServer, 'upload', opts.bytes))
-    log(`  ${i + 1}/${opts.samples} ${opts.bytes / MB} MB down p2p ${t.p2pDown[i].mbps.toFixed(2)} raw ${t.rawDown[i].mbps.toFixed(2)} MB/s; up p2p ${t.p2pUp[i].mbps.toFixed(2)} raw ${t.rawUp[i].mbps.toFixed(2)} MB/s`)
+/**
+ * One sample of rows 1–4: fresh addresses for rows 1 and 2, then one shared
+ * circuit (sides.ts) for the round trips and the transfers, every pair
+ * p2p-tor first, raw second.
+ */
+async function sample (i: number, s: Sides, opts: SuiteOptions, acc: Samples, log: (l: string) => void): Promise<void> {
+  const p = await publishAndDial(s.p2pServer, s.p2pClient, acc.retries.p2p)
+  const r = await publishAndDial(s.rawServer, s.rawClient, acc.retries.raw, p.listened.localPort)
+  acc.listen.p2p.push(p.listened.ms); acc.listen.raw.push(r.listened.ms)
+  acc.first.p2p.push(p.first); acc.first.raw.push(r.first)
+  s.hubAddr = p.listened.addr
+
+  // the p2p-tor dial builds the circuit, the raw stream joins it
+  await s.p2pClient.call('joinShared', sharedAddr(p.listened.addr, r.listened.addr))
+  await s.rawClient.call('joinShared', r.listened.addr)
+
+  await s.p2pClient.call('rttOpen')
+  await s.rawClient.call('rttOpen')
+  const perCircuit = Math.max(1, Math.round(opts.rttSamples / opts.samples))
+  const rtt = { p2p: [] as number[], raw: [] as number[] }
+  for (let k = 0; k < RTT_WARMUP + perCircuit; k++) {
+    const pr = await s.p2pClient.call<number>('rtt')
+    const rr = await s.rawClient.call<number>('rtt')
+    if (k >= RTT_WARMUP) { rtt.p2p.push(pr); rtt.raw.push(rr) }
   }
+  await s.p2pClient.call('rttClose')
+  await s.rawClient.call('rttClose')
+  acc.rtt.p2p.push(...rtt.p2p); acc.rtt.raw.push(...rtt.raw)
+  for (let k = 0; k < Math.ceil(perCircuit / 2); k++) {
+    acc.freshRtt.p2p.push(await s.p2pClient.call<number>('freshStreamRtt'))
+    acc.freshRtt.raw.push(await s.rawClient.call<number>('freshStreamRtt'))
+  }
+
+  const down = { p2p: await transfer(s.p2pClient, s.p2pServer, 'download', opts.bytes), raw: await transfer(s.rawClient, s.rawServer, 'download', opts.bytes) }
+  const up = { p2p: await transfer(s.p2pClient, s.p2pServer, 'upload', opts.bytes), raw: await transfer(s.rawClient, s.rawServer, 'upload', opts.bytes) }
+  acc.down.p2p.push(down.p2p); acc.down.raw.push(down.raw)
+  acc.up.p2p.push(up.p2p); acc.up.raw.push(up.raw)
+
+  log(`  ${i + 1}/${opts.samples} listen p2p ${p.listened.ms.toFixed(0)} raw ${r.listened.ms.toFixed(0)} ms; ` +
+    `first ping p2p ${p.first.ms.toFixed(0)} (socks ${p.first.socksMs.toFixed(0)}) raw ${r.first.ms.toFixed(0)} (socks ${r.first.socksMs.toFixed(0)}) ms; ` +
+    `rtt p2p ${med(rtt.p2p).toFixed(1)} raw ${med(rtt.raw).toFixed(1)} ms; ` +
+    `${opts.bytes / MB} MB down p2p ${down.p2p.mbps.toFixed(2)} raw ${down.raw.mbps.toFixed(2)}, up p2p ${up.p2p.mbps.toFixed(2)} raw ${up.raw.mbps.toFixed(2)} MB/s`)
+}
+
+/** Rows 1–4 and 7b from the samples. */
+async function sampleRows (acc: Samples, s: Sides, opts: SuiteOptions): Promise<{ rows: Row[], cpuPerMb: Row }> {
+  const { first } = acc
+  const p2pSocks = med(first.p2p.map(f => f.socksMs))
+  const p2pConnected = med(first.p2p.map(f => f.connectedMs ?? NaN))
+  const rawSocks = med(first.raw.map(f => f.socksMs))
+  const failures = await s.p2pClient.call<Record<string, number>>('failures')
   const mbps = (xs: Transfer[]): number[] => xs.map(x => x.mbps)
   const perMb = (xs: Transfer[]): number[] => xs.map(x => x.cpu / (opts.bytes / MB))
   const mb = opts.bytes / MB
   return {
     rows: [
-      pair('4↓', `throughput, ${mb} MB on one stream, service → dialer`, 'MB/s', mbps(t.p2pDown), mbps(t.rawDown), { op: '>=', value: 0.90 }),
-      pair('4↑', `throughput, ${mb} MB on one stream, dialer → service`, 'MB/s', mbps(t.p2pUp), mbps(t.rawUp), { op: '>=', value: 0.90 })
+      pair('1', 'time to listen (start → first descriptor UPLOADED)', 'ms', acc.listen.p2p, acc.listen.raw, { op: '<=', value: 1.2 }),
+      pair('2', 'first ping on a fresh address (dial + noise + yamux + ping)', 'ms', first.p2p.map(f => f.ms), first.raw.map(f => f.ms), { op: '<=', value: 1.5 }, {
+        p2pSocksMs: round(p2pSocks),
+        p2pUpgradeMs: round(p2pConnected - p2pSocks),
+        p2pPingMs: round(med(first.p2p.map(f => f.ms)) - p2pConnected),
+        rawSocksMs: round(rawSocks),
+        rawEchoMs: round(med(first.raw.map(f => f.ms)) - rawSocks),
+        p2pF0Retries: acc.retries.p2p.n,
+        rawF0Retries: acc.retries.raw.n
+      }),
+      pair('3', 'ping RTT on an established connection (32 B echoed on an open stream)', 'ms', acc.rtt.p2p, acc.rtt.raw, { op: '<=', value: 1.10 }),
+      pair('3b', 'ping.ping() as called (new stream + multistream-select + 32 B) vs new SOCKS stream + 32 B', 'ms', acc.freshRtt.p2p, acc.freshRtt.raw, { op: 'report' }, { pingFailuresRetried: failures }),
+      pair('4↓', `throughput, ${mb} MB on one stream, service → dialer`, 'MB/s', mbps(acc.down.p2p), mbps(acc.down.raw), { op: '>=', value: 0.90 }),
+      pair('4↑', `throughput, ${mb} MB on one stream, dialer → service`, 'MB/s', mbps(acc.up.p2p), mbps(acc.up.raw), { op: '>=', value: 0.90 })
     ],
     cpuPerMb: pair('7b', 'CPU seconds per MB transferred (dialer + service processes, both directions)', 'CPU s/MB',
-      [...perMb(t.p2pDown), ...perMb(t.p2pUp)], [...perMb(t.rawDown), ...perMb(t.rawUp)], { op: 'report' }, {
-        p2pDown: round(med(perMb(t.p2pDown)), 4),
-        p2pUp: round(med(perMb(t.p2pUp)), 4),
-        rawDown: round(med(perMb(t.rawDown)), 4),
-        rawUp: round(med(perMb(t.rawUp)), 4)
+      [...perMb(acc.down.p2p), ...perMb(acc.up.p2p)], [...perMb(acc.down.raw), ...perMb(acc.up.raw)], { op: 'report' }, {
+        p2pDown: round(med(perMb(acc.down.p2p)), 4),
+        p2pUp: round(med(perMb(acc.up.p2p)), 4),
+        rawDown: round(med(perMb(acc.down.raw)), 4),
+        rawUp: round(med(perMb(acc.up.raw)), 4)
       })
   }
 }
@@ -278,7 +272,7 @@ async function manyPeers (s: Sides, client: TorEndpoints, opts: SuiteOptions, lo
   }
 }
 
-/** Row 6: concurrent streams on the one established connection (raw: streams on one circuit). */
+/** Row 6: concurrent streams on the shared circuit: p2p-tor on its one connection, raw as Tor streams. */
 async function manyStreams (s: Sides, opts: SuiteOptions, log: (l: string) => void): Promise<Row> {
   const p = await s.p2pClient.call<ManyStreams>('manyStreams', opts.streams, opts.streamBytes)
   const r = await s.rawClient.call<ManyStreams>('manyStreams', opts.streams, opts.streamBytes)
