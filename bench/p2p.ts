@@ -17,6 +17,8 @@ const PORT = 7777
 /** Room for the many-streams measurement (200) on both ends. */
 const MAX_STREAMS = 512
 const PING_ATTEMPTS = 3
+/** ping() has no timeout of its own: without a signal it waits forever on a dead connection. */
+const PING_TIMEOUT_MS = 30_000
 
 function attach (tor: TorEndpoints): { control: string, socks: string, cookieFile: string } {
   return { control: `127.0.0.1:${tor.controlPort}`, socks: `127.0.0.1:${tor.socksPort}`, cookieFile: tor.cookieFile }
@@ -90,6 +92,7 @@ export class P2pClient implements ClientSide {
   }
 
   private async replace (ma: Multiaddr, onProgress?: (e: { type: string }) => void): Promise<Connection> {
+    this.rttStream = undefined
     await this.conn?.close().catch(() => {})
     this.conn = undefined
     // the transport's own progress events are not in libp2p's dial event type
@@ -102,7 +105,7 @@ export class P2pClient implements ClientSide {
     const t0 = performance.now()
     const conn = await this.replace(multiaddr(addr), (e) => { if (e.type === 'tor:socks-connected') socksAt = performance.now() })
     const connectedAt = performance.now()
-    await this.node.services.ping.ping(conn.remotePeer)
+    await this.node.services.ping.ping(conn.remotePeer, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) })
     const ms = performance.now() - t0
     return { ms, socksMs: socksAt - t0, connectedMs: connectedAt - t0 }
   }
@@ -116,7 +119,7 @@ export class P2pClient implements ClientSide {
    * connection monitor pings every connection every 10 s, and a second
    * outbound ping stream makes its ping fail and abort the connection.
    */
-  async rttOpen (): Promise<void> {
+  private async echoStream (): Promise<{ stream: Stream, pipe: Pipe, reader: Reader }> {
     const stream = await this.connection.newStream(BENCH_PROTOCOL)
     const pipe = streamPipe(stream)
     await pipe.write(header('E'))
@@ -125,12 +128,11 @@ export class P2pClient implements ClientSide {
       this.rttClosed = `the echo stream closed ${(performance.now() - opened).toFixed(0)} ms after it opened${evt.error != null ? `: ${errorText(evt.error)}` : ''}`
     }, { once: true })
     this.rttClosed = undefined
-    this.rttStream = { stream, pipe, reader: new Reader(stream) }
+    return { stream, pipe, reader: new Reader(stream) }
   }
 
   async rtt (): Promise<number> {
-    const s = this.rttStream
-    if (s == null) throw new Error('rttOpen first')
+    const s = this.rttStream ??= await this.echoStream()
     if (this.rttClosed != null) throw new Error(this.rttClosed)
     return await echo(s.pipe, s.reader, this.ping)
   }
@@ -153,7 +155,7 @@ export class P2pClient implements ClientSide {
     for (let attempt = 1; ; attempt++) {
       const t0 = performance.now()
       try {
-        await this.node.services.ping.ping(this.connection.remotePeer)
+        await this.node.services.ping.ping(this.connection.remotePeer, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) })
         return performance.now() - t0
       } catch (err: any) {
         if (attempt >= PING_ATTEMPTS) throw err

@@ -103,6 +103,7 @@ export class RawClient implements ClientSide {
   private use (serviceId: string, creds: { username?: string, password?: string }): void {
     this.kept?.socket.destroy()
     this.kept = undefined
+    this.rttStream = undefined
     this.serviceId = serviceId
     this.creds = creds
   }
@@ -127,13 +128,8 @@ export class RawClient implements ClientSide {
     this.kept = await this.echoStream()
   }
 
-  async rttOpen (): Promise<void> {
-    this.rttStream = this.kept ?? await this.echoStream()
-  }
-
   async rtt (): Promise<number> {
-    const s = this.rttStream
-    if (s == null) throw new Error('rttOpen first')
+    const s = this.rttStream ??= this.kept ?? await this.echoStream()
     return await echo(s.pipe, s.reader, this.ping)
   }
 

@@ -21,6 +21,8 @@ export interface SchedulerRun {
   network: { basePort: number, relays: number, clients: number, startMs: number, alreadyRunning: boolean }
   wallMs: number
   rows: Row[]
+  /** Calls that failed on the shared circuit, per side. */
+  errors: { p2p: string[], raw: string[] }
 }
 
 export interface Results {
@@ -61,6 +63,9 @@ function cells (row: Row): string[] {
   let raw = cell(row.raw, row.unit)
   if (row.id === '5') {
     p2p += `, ${String(d.connected)}/${String(Number(d.connected) + Number(d.errors))} connected; hub RSS ${String(d.hubRssBeforeMB)} → ${String(d.hubRssAfterMB)} MB`
+  } else if (row.id.startsWith('4') && (Number(d.p2pFailed) > 0 || Number(d.rawFailed) > 0)) {
+    p2p += `, ${String(d.p2pFailed)} failed`
+    raw += `, ${String(d.rawFailed)} failed`
   } else if (row.id === '6') {
     p2p += `, ${String(d.p2pErrors)} errors`
     raw += `, ${String(d.rawErrors)} errors`
@@ -99,6 +104,10 @@ function breakdown (run: SchedulerRun): string[] {
   for (const r of run.rows) {
     const first = r.detail?.firstError ?? r.detail?.p2pFirstError
     if (first != null) out.push(`row ${r.id} first error: ${String(first)}`)
+  }
+  for (const kind of ['p2p', 'raw'] as const) {
+    const errors = run.errors[kind]
+    if (errors.length > 0) out.push(`${kind === 'p2p' ? 'p2p-tor' : 'raw'} calls that failed (${errors.length}): ${[...new Set(errors)].slice(0, 3).join('; ')}`)
   }
   return out
 }

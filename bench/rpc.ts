@@ -14,8 +14,8 @@ interface Response { id: number, result?: unknown, error?: { name: string, messa
 export type Handlers = Record<string, (...args: any[]) => unknown>
 
 const EXIT_GRACE_MS = 5000
-/** Longer than any one measurement (a 50 MB transfer at 1 MB/s, 20 nodes publishing). */
-const CALL_TIMEOUT_MS = 180_000
+/** Longer than any one measurement (a 16 MB transfer at 0.2 MB/s, 20 nodes publishing). */
+const CALL_TIMEOUT_MS = 90_000
 /** BENCH_TRACE=1 logs every call. */
 const TRACE = process.env.BENCH_TRACE === '1'
 
@@ -31,7 +31,7 @@ export async function cpuSeconds (pid: number): Promise<number> {
 /** The parent's handle on one child. */
 export class Child {
   private nextId = 1
-  private readonly pending = new Map<number, { resolve: (v: any) => void, reject: (e: Error) => void }>()
+  private readonly pending = new Map<number, { method: string, resolve: (v: any) => void, reject: (e: Error) => void }>()
   private readonly exited: Promise<void>
 
   private constructor (readonly name: string, private readonly proc: ChildProcess) {
@@ -39,7 +39,7 @@ export class Child {
       const p = this.pending.get(msg.id)
       if (p == null) return
       this.pending.delete(msg.id)
-      if (msg.error != null) p.reject(Object.assign(new Error(`${name}: ${msg.error.message}`), { name: msg.error.name, remoteStack: msg.error.stack }))
+      if (msg.error != null) p.reject(Object.assign(new Error(`${name}.${p.method}: ${msg.error.message}`), { name: msg.error.name, remoteStack: msg.error.stack }))
       else p.resolve(msg.result)
     })
     this.exited = new Promise(resolve => {
@@ -76,6 +76,7 @@ export class Child {
           reject(new Error(`${this.name}.${method} did not answer within ${CALL_TIMEOUT_MS / 1000} s`))
         }, CALL_TIMEOUT_MS)
         this.pending.set(id, {
+          method,
           resolve: (v) => { clearTimeout(timer); resolve(v) },
           reject: (e) => { clearTimeout(timer); reject(e) }
         })

@@ -102,12 +102,13 @@ async function runScheduler (scheduler: Scheduler, index: number, opts: SuiteOpt
     const net = await startTestnet({ dir, basePort, relays, clients: 2, scheduler, onProgress: e => { if (!/bootstrapped \d|waiting for/.test(e.message)) log(`${scheduler}: ${e.message}`) } })
     log(`${scheduler}: network ready in ${(net.elapsedMs / 1000).toFixed(1)} s${net.alreadyRunning ? ' (already running)' : ''}`)
     const t1 = performance.now()
-    const rows = await runSuite(net.clients[0], net.clients[1], opts)
+    const { rows, errors } = await runSuite(net.clients[0], net.clients[1], opts)
     return {
       scheduler,
       network: { basePort, relays, clients: 2, startMs: net.elapsedMs, alreadyRunning: net.alreadyRunning },
       wallMs: performance.now() - t1,
-      rows
+      rows,
+      errors
     }
   } finally {
     log(`${scheduler}: stopping the network`)

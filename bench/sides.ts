@@ -65,10 +65,9 @@ export interface ClientSide {
   firstContact: (addr: string) => Promise<FirstContact>
   /** Connect (untimed) to `addr` on the circuit shared with the other side; later calls use it. */
   joinShared: (addr: string) => Promise<void>
-  /** Open the stream that rtt() uses. */
-  rttOpen: () => Promise<void>
-  /** One 32-byte round trip on the open stream, ms. */
+  /** One 32-byte round trip on an echo stream kept open between calls (opened untimed on first use), ms. */
   rtt: () => Promise<number>
+  /** Close the echo stream of rtt(). */
   rttClose: () => Promise<void>
   /** A new stream plus one 32-byte round trip, ms. */
   freshStreamRtt: () => Promise<number>

@@ -8,7 +8,7 @@ import { Child } from './rpc.js'
 import { ratio, summarize, type Summary } from './stats.js'
 import type { MemoryStats, Role } from './peer.js'
 import type { SwarmResult } from './p2p.js'
-import { SHARED_PORT, type FirstContact, type Listened, type ManyStreams, type TorEndpoints } from './sides.js'
+import { SHARED_PORT, errorText, type FirstContact, type Listened, type ManyStreams, type TorEndpoints } from './sides.js'
 
 export interface SuiteOptions {
   /** Pairs for the costly measurements (listen, first ping, throughput). @default 5 */
@@ -85,7 +85,13 @@ async function spawn (role: Role, tor: TorEndpoints, opts: SuiteOptions): Promis
   return await Child.spawn(role, new URL('./peer.js', import.meta.url), [role, JSON.stringify(tor)], opts.execArgv)
 }
 
-export async function runSuite (server: TorEndpoints, client: TorEndpoints, opts: SuiteOptions): Promise<Row[]> {
+export interface SuiteResult {
+  rows: Row[]
+  /** Calls that failed on the shared circuit, as 'method: error', per side. */
+  errors: { p2p: string[], raw: string[] }
+}
+
+export async function runSuite (server: TorEndpoints, client: TorEndpoints, opts: SuiteOptions): Promise<SuiteResult> {
   const log = opts.log ?? (() => {})
   const children: Child[] = []
   const start = async (role: Role, tor: TorEndpoints): Promise<Child> => {
@@ -102,12 +108,12 @@ export async function runSuite (server: TorEndpoints, client: TorEndpoints, opts
     }
     const acc = new Samples()
     for (let i = 0; i < opts.samples; i++) await sample(i, sides, opts, acc, log)
-    const { rows, cpuPerMb } = await sampleRows(acc, sides, opts)
+    const { rows, cpuPerMb, errors } = await sampleRows(acc, sides, opts)
     rows.push(await manyPeers(sides, client, opts, log, start))
     rows.push(await manyStreams(sides, opts, log))
     rows.push(await idleMemory(server, opts, log, start))
     rows.push(cpuPerMb)
-    return rows
+    return { rows, errors }
   } finally {
     await Promise.allSettled(children.map(async c => { await c.close() }))
   }
@@ -149,14 +155,47 @@ class Samples {
   freshRtt = { p2p: [] as number[], raw: [] as number[] }
   down = { p2p: [] as Transfer[], raw: [] as Transfer[] }
   up = { p2p: [] as Transfer[], raw: [] as Transfer[] }
+  /** Failed calls on the shared circuit, as 'method: error'. */
+  errors = { p2p: [] as string[], raw: [] as string[] }
 }
 
-/** One transfer on `client`, with the CPU seconds both processes of that side spent on it. */
-async function transfer (client: Child, server: Child, method: 'download' | 'upload', bytes: number): Promise<Transfer> {
-  const before = await Promise.all([client.cpuSeconds(), server.cpuSeconds()])
-  const ms = await client.call<number>(method, bytes)
-  const after = await Promise.all([client.cpuSeconds(), server.cpuSeconds()])
-  return { mbps: (bytes / MB) / (ms / 1000), cpu: after[0] - before[0] + after[1] - before[1] }
+/**
+ * One side (p2p-tor or raw) on the shared circuit. A failed call is recorded
+ * in `errors` and gives NaN, so the run goes on and the table says what
+ * failed; the side reconnects (same circuit) before its next call.
+ */
+class Side {
+  private broken = false
+
+  constructor (private readonly client: Child, private readonly server: Child, private readonly errors: string[], private readonly rejoin: () => Promise<void>) {}
+
+  async call (method: string, ...args: unknown[]): Promise<unknown> {
+    try {
+      if (this.broken) {
+        await this.rejoin()
+        this.broken = false
+      }
+      return await this.client.call(method, ...args)
+    } catch (err) {
+      this.errors.push(`${method}: ${errorText(err)}`)
+      this.broken = true
+      return undefined
+    }
+  }
+
+  async measure (method: string, ...args: unknown[]): Promise<number> {
+    const ms = await this.call(method, ...args)
+    return typeof ms === 'number' ? ms : NaN
+  }
+
+  /** One transfer, with the CPU seconds both processes of this side spent on it. */
+  async transfer (method: 'download' | 'upload', bytes: number): Promise<Transfer> {
+    const cpu = async (): Promise<number> => (await Promise.all([this.client.cpuSeconds(), this.server.cpuSeconds()])).reduce((a, b) => a + b)
+    const before = await cpu()
+    const ms = await this.measure(method, bytes)
+    const after = await cpu()
+    return Number.isFinite(ms) ? { mbps: (bytes / MB) / (ms / 1000), cpu: after - before } : { mbps: NaN, cpu: NaN }
+  }
 }
 
 /**
@@ -172,28 +211,31 @@ async function sample (i: number, s: Sides, opts: SuiteOptions, acc: Samples, lo
   s.hubAddr = p.listened.addr
 
   // the p2p-tor dial builds the circuit, the raw stream joins it
-  await s.p2pClient.call('joinShared', sharedAddr(p.listened.addr, r.listened.addr))
-  await s.rawClient.call('joinShared', r.listened.addr)
+  const shared = sharedAddr(p.listened.addr, r.listened.addr)
+  const errorsBefore = { p2p: acc.errors.p2p.length, raw: acc.errors.raw.length }
+  const join = { p2p: async () => { await s.p2pClient.call('joinShared', shared) }, raw: async () => { await s.rawClient.call('joinShared', r.listened.addr) } }
+  await join.p2p()
+  await join.raw()
+  const p2p = new Side(s.p2pClient, s.p2pServer, acc.errors.p2p, join.p2p)
+  const raw = new Side(s.rawClient, s.rawServer, acc.errors.raw, join.raw)
 
-  await s.p2pClient.call('rttOpen')
-  await s.rawClient.call('rttOpen')
   const perCircuit = Math.max(1, Math.round(opts.rttSamples / opts.samples))
   const rtt = { p2p: [] as number[], raw: [] as number[] }
   for (let k = 0; k < RTT_WARMUP + perCircuit; k++) {
-    const pr = await s.p2pClient.call<number>('rtt')
-    const rr = await s.rawClient.call<number>('rtt')
+    const pr = await p2p.measure('rtt')
+    const rr = await raw.measure('rtt')
     if (k >= RTT_WARMUP) { rtt.p2p.push(pr); rtt.raw.push(rr) }
   }
-  await s.p2pClient.call('rttClose')
-  await s.rawClient.call('rttClose')
+  await p2p.call('rttClose')
+  await raw.call('rttClose')
   acc.rtt.p2p.push(...rtt.p2p); acc.rtt.raw.push(...rtt.raw)
   for (let k = 0; k < Math.ceil(perCircuit / 2); k++) {
-    acc.freshRtt.p2p.push(await s.p2pClient.call<number>('freshStreamRtt'))
-    acc.freshRtt.raw.push(await s.rawClient.call<number>('freshStreamRtt'))
+    acc.freshRtt.p2p.push(await p2p.measure('freshStreamRtt'))
+    acc.freshRtt.raw.push(await raw.measure('freshStreamRtt'))
   }
 
-  const down = { p2p: await transfer(s.p2pClient, s.p2pServer, 'download', opts.bytes), raw: await transfer(s.rawClient, s.rawServer, 'download', opts.bytes) }
-  const up = { p2p: await transfer(s.p2pClient, s.p2pServer, 'upload', opts.bytes), raw: await transfer(s.rawClient, s.rawServer, 'upload', opts.bytes) }
+  const down = { p2p: await p2p.transfer('download', opts.bytes), raw: await raw.transfer('download', opts.bytes) }
+  const up = { p2p: await p2p.transfer('upload', opts.bytes), raw: await raw.transfer('upload', opts.bytes) }
   acc.down.p2p.push(down.p2p); acc.down.raw.push(down.raw)
   acc.up.p2p.push(up.p2p); acc.up.raw.push(up.raw)
 
@@ -201,10 +243,24 @@ async function sample (i: number, s: Sides, opts: SuiteOptions, acc: Samples, lo
     `first ping p2p ${p.first.ms.toFixed(0)} (socks ${p.first.socksMs.toFixed(0)}) raw ${r.first.ms.toFixed(0)} (socks ${r.first.socksMs.toFixed(0)}) ms; ` +
     `rtt p2p ${med(rtt.p2p).toFixed(1)} raw ${med(rtt.raw).toFixed(1)} ms; ` +
     `${opts.bytes / MB} MB down p2p ${down.p2p.mbps.toFixed(2)} raw ${down.raw.mbps.toFixed(2)}, up p2p ${up.p2p.mbps.toFixed(2)} raw ${up.raw.mbps.toFixed(2)} MB/s`)
+  for (const kind of ['p2p', 'raw'] as const) {
+    for (const e of acc.errors[kind].slice(errorsBefore[kind])) log(`    ${kind} failed: ${e}`)
+  }
+}
+
+/**
+ * Failed samples (NaN) count against the goal: a ratio over the survivors
+ * alone would hide them.
+ */
+function withFailures (row: Row, p2p: number[], raw: number[]): Row {
+  const p2pFailed = p2p.filter(x => !Number.isFinite(x)).length
+  const rawFailed = raw.filter(x => !Number.isFinite(x)).length
+  if (p2pFailed + rawFailed === 0) return row
+  return { ...row, met: row.met === undefined ? undefined : row.met && p2pFailed === 0, detail: { ...row.detail, p2pFailed, rawFailed } }
 }
 
 /** Rows 1–4 and 7b from the samples. */
-async function sampleRows (acc: Samples, s: Sides, opts: SuiteOptions): Promise<{ rows: Row[], cpuPerMb: Row }> {
+async function sampleRows (acc: Samples, s: Sides, opts: SuiteOptions): Promise<{ rows: Row[], cpuPerMb: Row, errors: Samples['errors'] }> {
   const { first } = acc
   const p2pSocks = med(first.p2p.map(f => f.socksMs))
   const p2pConnected = med(first.p2p.map(f => f.connectedMs ?? NaN))
@@ -225,11 +281,12 @@ async function sampleRows (acc: Samples, s: Sides, opts: SuiteOptions): Promise<
         p2pF0Retries: acc.retries.p2p.n,
         rawF0Retries: acc.retries.raw.n
       }),
-      pair('3', 'ping RTT on an established connection (32 B echoed on an open stream)', 'ms', acc.rtt.p2p, acc.rtt.raw, { op: '<=', value: 1.10 }),
-      pair('3b', 'ping.ping() as called (new stream + multistream-select + 32 B) vs new SOCKS stream + 32 B', 'ms', acc.freshRtt.p2p, acc.freshRtt.raw, { op: 'report' }, { pingFailuresRetried: failures }),
-      pair('4↓', `throughput, ${mb} MB on one stream, service → dialer`, 'MB/s', mbps(acc.down.p2p), mbps(acc.down.raw), { op: '>=', value: 0.90 }),
-      pair('4↑', `throughput, ${mb} MB on one stream, dialer → service`, 'MB/s', mbps(acc.up.p2p), mbps(acc.up.raw), { op: '>=', value: 0.90 })
+      withFailures(pair('3', 'ping RTT on an established connection (32 B echoed on an open stream)', 'ms', acc.rtt.p2p, acc.rtt.raw, { op: '<=', value: 1.10 }), acc.rtt.p2p, acc.rtt.raw),
+      withFailures(pair('3b', 'ping.ping() as called (new stream + multistream-select + 32 B) vs new SOCKS stream + 32 B', 'ms', acc.freshRtt.p2p, acc.freshRtt.raw, { op: 'report' }, { pingFailuresRetried: failures }), acc.freshRtt.p2p, acc.freshRtt.raw),
+      withFailures(pair('4↓', `throughput, ${mb} MB on one stream, service → dialer`, 'MB/s', mbps(acc.down.p2p), mbps(acc.down.raw), { op: '>=', value: 0.90 }), mbps(acc.down.p2p), mbps(acc.down.raw)),
+      withFailures(pair('4↑', `throughput, ${mb} MB on one stream, dialer → service`, 'MB/s', mbps(acc.up.p2p), mbps(acc.up.raw), { op: '>=', value: 0.90 }), mbps(acc.up.p2p), mbps(acc.up.raw))
     ],
+    errors: acc.errors,
     cpuPerMb: pair('7b', 'CPU seconds per MB transferred (dialer + service processes, both directions)', 'CPU s/MB',
       [...perMb(acc.down.p2p), ...perMb(acc.up.p2p)], [...perMb(acc.down.raw), ...perMb(acc.up.raw)], { op: 'report' }, {
         p2pDown: round(med(perMb(acc.down.p2p)), 4),
