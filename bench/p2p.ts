@@ -70,6 +70,7 @@ export class P2pServer implements ServerSide {
 
 export class P2pClient implements ClientSide {
   private conn?: Connection
+  private connClosed?: string
   private rttStream?: { stream: Stream, pipe: Pipe, reader: Reader }
   private rttClosed?: string
   private readonly pingFailures: Record<string, number> = {}
@@ -87,7 +88,8 @@ export class P2pClient implements ClientSide {
   }
 
   private get connection (): Connection {
-    if (this.conn == null || this.conn.status !== 'open') throw new Error('no open connection: firstContact or joinShared first')
+    if (this.conn == null) throw new Error('no connection: firstContact or joinShared first')
+    if (this.conn.status !== 'open') throw new Error(`the connection is ${this.conn.status}${this.connClosed != null ? `: ${this.connClosed}` : ''}`)
     return this.conn
   }
 
@@ -96,8 +98,13 @@ export class P2pClient implements ClientSide {
     await this.conn?.close().catch(() => {})
     this.conn = undefined
     // the transport's own progress events are not in libp2p's dial event type
-    this.conn = await this.node.dial(ma, { force: true, onProgress })
-    return this.conn
+    const conn = this.conn = await this.node.dial(ma, { force: true, onProgress })
+    const opened = performance.now()
+    this.connClosed = undefined
+    conn.addEventListener('close', (evt: any) => {
+      if (this.conn === conn) this.connClosed = `closed ${(performance.now() - opened).toFixed(0)} ms after it opened${evt?.error != null ? ` by ${errorText(evt.error)}` : ''}`
+    }, { once: true })
+    return conn
   }
 
   async firstContact (addr: string): Promise<FirstContact> {
