@@ -88,7 +88,7 @@ export class P2pClient implements ClientSide {
   }
 
   private get connection (): Connection {
-    if (this.conn == null) throw new Error('no connection: firstContact or joinShared first')
+    if (this.conn == null) throw new Error('no connection: firstContact or connect first')
     if (this.conn.status !== 'open') throw new Error(`the connection is ${this.conn.status}${this.connClosed != null ? `: ${this.connClosed}` : ''}`)
     return this.conn
   }
@@ -117,7 +117,7 @@ export class P2pClient implements ClientSide {
     return { ms, socksMs: socksAt - t0, connectedMs: connectedAt - t0 }
   }
 
-  async joinShared (addr: string): Promise<void> {
+  async connect (addr: string): Promise<void> {
     await this.replace(multiaddr(addr))
   }
 

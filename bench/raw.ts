@@ -82,7 +82,7 @@ export class RawClient implements ClientSide {
 
   constructor (private readonly tor: TorEndpoints) {}
 
-  private async connect (): Promise<net.Socket> {
+  private async openSocket (): Promise<net.Socket> {
     if (this.serviceId == null) throw new Error('no service to connect to yet')
     return await socksConnect({
       proxy: { host: '127.0.0.1', port: this.tor.socksPort },
@@ -94,7 +94,7 @@ export class RawClient implements ClientSide {
   }
 
   private async echoStream (): Promise<EchoStream> {
-    const socket = await this.connect()
+    const socket = await this.openSocket()
     const pipe = socketPipe(socket)
     await pipe.write(header('E'))
     return { socket, pipe, reader: new Reader(socket) }
@@ -111,7 +111,7 @@ export class RawClient implements ClientSide {
   async firstContact (serviceId: string): Promise<FirstContact> {
     this.use(serviceId, { username: 'bench', password: randomBytes(16).toString('hex') })
     const t0 = performance.now()
-    const socket = await this.connect()
+    const socket = await this.openSocket()
     const socksMs = performance.now() - t0
     const pipe = socketPipe(socket)
     const reader = new Reader(socket)
@@ -123,7 +123,7 @@ export class RawClient implements ClientSide {
     return { ms, socksMs }
   }
 
-  async joinShared (serviceId: string): Promise<void> {
+  async connect (serviceId: string): Promise<void> {
     this.use(serviceId, {})
     this.kept = await this.echoStream()
   }
@@ -139,7 +139,7 @@ export class RawClient implements ClientSide {
 
   /** On a new socket, closed afterwards. */
   private async withSocket<T> (fn: (socket: net.Socket) => Promise<T>): Promise<T> {
-    const socket = await this.connect()
+    const socket = await this.openSocket()
     try {
       return await fn(socket)
     } finally {

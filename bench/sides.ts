@@ -5,14 +5,23 @@
  *
  * Two kinds of connection are measured:
  * - first contact: each side dials its own freshly published onion address
- *   (rows 1 and 2: publishing, descriptor fetch, intro, rendezvous, handshakes);
+ *   (rows 1 and 2: publishing, descriptor fetch, intro, rendezvous,
+ *   handshakes), then measures round trips on it (row 3): each side's stream
+ *   is the first and only one on its circuit, as p2p-tor's per-peer
+ *   connection is;
  * - shared circuit: the raw service's ADD_ONION also maps SHARED_PORT to the
  *   p2p-tor listener's local socket, and both dialers connect to that one
  *   address without isolation credentials, so tor carries both sides on the
- *   very same rendezvous circuit (rows 3, 4 and 6). One circuit's RTT and
- *   throughput depend a lot on its path (TORNET.md: 16 ms, or 96 ms when both
- *   halves cross the same relay-to-relay connection); on a shared circuit the
- *   pair differs only in what carries the bytes.
+ *   very same rendezvous circuit (rows 4 and 6). One circuit's throughput
+ *   depends a lot on its path; on a shared circuit the pair differs only in
+ *   what carries the bytes (checked with GETINFO stream-status).
+ *
+ * Not used for round trips: on this private network the stream opened second
+ * on a circuit paid ~40 ms more per 32-byte round trip than the first one,
+ * whichever side opened it (Vanilla: 2 ms vs 45 ms, and it stays after the
+ * first stream closes), which looks like Nagle in tor (it sets no
+ * TCP_NODELAY) meeting delayed ACKs; it would bias a shared-circuit RTT
+ * against whichever side joins second.
  */
 
 /** One client tor of the private network. */
@@ -63,8 +72,8 @@ export interface ServerSide {
 export interface ClientSide {
   /** Dial `addr` on a fresh circuit and do one 32-byte round trip. */
   firstContact: (addr: string) => Promise<FirstContact>
-  /** Connect (untimed) to `addr` on the circuit shared with the other side; later calls use it. */
-  joinShared: (addr: string) => Promise<void>
+  /** Connect (untimed) to `addr`, without isolation credentials; later calls use this connection. */
+  connect: (addr: string) => Promise<void>
   /** One 32-byte round trip on an echo stream kept open between calls (opened untimed on first use), ms. */
   rtt: () => Promise<number>
   /** Close the echo stream of rtt(). */

@@ -15,7 +15,7 @@ export interface SuiteOptions {
   samples: number
   /** Pairs for the round-trip measurements, spread evenly over the samples' circuits. @default 40 */
   rttSamples: number
-  /** Bytes per throughput transfer. @default 16e6: 20 transfers of 50 MB per scheduler do not fit the 10-minute budget on 2 cores */
+  /** Bytes per throughput transfer. @default 10e6: 20 transfers of 50 MB per scheduler do not fit the 10-minute budget on 2 cores */
   bytes: number
   /** Nodes dialing the hub at once. @default 20 */
   peers: number
@@ -28,7 +28,7 @@ export interface SuiteOptions {
   log?: (line: string) => void
 }
 
-export const FULL: SuiteOptions = { samples: 5, rttSamples: 40, bytes: 16e6, peers: 20, streams: 200, streamBytes: 64 * 1024 }
+export const FULL: SuiteOptions = { samples: 5, rttSamples: 40, bytes: 10e6, peers: 20, streams: 200, streamBytes: 64 * 1024 }
 export const SMOKE: SuiteOptions = { samples: 1, rttSamples: 1, bytes: 1e6, peers: 2, streams: 4, streamBytes: 64 * 1024 }
 
 export type Goal = { op: '<=' | '>=', value: number } | { op: 'zero-errors' } | { op: 'report' }
@@ -207,9 +207,9 @@ class Side {
 }
 
 /**
- * One sample of rows 1–4: fresh addresses for rows 1 and 2, then one shared
- * circuit (sides.ts) for the round trips and the transfers, every pair
- * p2p-tor first, raw second.
+ * One sample of rows 1–4: fresh addresses for rows 1 and 2, round trips on
+ * those first-contact circuits (row 3), then one shared circuit (sides.ts)
+ * for the transfers (row 4); every pair p2p-tor first, raw second.
  */
 async function sample (i: number, s: Sides, opts: SuiteOptions, acc: Samples, log: (l: string) => void): Promise<void> {
   const p = await publishAndDial(s.p2pServer, s.p2pClient, acc.retries.p2p)
@@ -218,30 +218,38 @@ async function sample (i: number, s: Sides, opts: SuiteOptions, acc: Samples, lo
   acc.first.p2p.push(p.first); acc.first.raw.push(r.first)
   s.hubAddr = p.listened.addr
 
-  // the p2p-tor dial builds the circuit, the raw stream joins it
-  const shared = sharedAddr(p.listened.addr, r.listened.addr)
   const errorsBefore = { p2p: acc.errors.p2p.length, raw: acc.errors.raw.length }
-  const join = { p2p: async () => { await s.p2pClient.call('joinShared', shared) }, raw: async () => { await s.rawClient.call('joinShared', r.listened.addr) } }
+
+  // Round trips on the first-contact circuits: each side's stream is the
+  // first and only one on its circuit, as p2p-tor's per-peer connection is.
+  // (A second stream on a circuit can pay ~40 ms per round trip: sides.ts.)
+  const first = {
+    p2p: new Side(s.p2pClient, s.p2pServer, acc.errors.p2p, async () => { await s.p2pClient.call('connect', p.listened.addr) }),
+    raw: new Side(s.rawClient, s.rawServer, acc.errors.raw, async () => { await s.rawClient.call('connect', r.listened.addr) })
+  }
+  const perCircuit = Math.max(1, Math.round(opts.rttSamples / opts.samples))
+  const rtt = { p2p: [] as number[], raw: [] as number[] }
+  for (let k = 0; k < RTT_WARMUP + perCircuit; k++) {
+    const pr = await first.p2p.measure('rtt')
+    const rr = await first.raw.measure('rtt')
+    if (k >= RTT_WARMUP) { rtt.p2p.push(pr); rtt.raw.push(rr) }
+  }
+  await first.p2p.call('rttClose')
+  await first.raw.call('rttClose')
+  acc.rtt.p2p.push(...rtt.p2p); acc.rtt.raw.push(...rtt.raw)
+  for (let k = 0; k < Math.ceil(perCircuit / 2); k++) {
+    acc.freshRtt.p2p.push(await first.p2p.measure('freshStreamRtt'))
+    acc.freshRtt.raw.push(await first.raw.measure('freshStreamRtt'))
+  }
+
+  // Bulk transfers on one shared circuit: the p2p-tor dial builds it, the raw stream joins it.
+  const shared = sharedAddr(p.listened.addr, r.listened.addr)
+  const join = { p2p: async () => { await s.p2pClient.call('connect', shared) }, raw: async () => { await s.rawClient.call('connect', r.listened.addr) } }
   await join.p2p()
   await join.raw()
   const p2p = new Side(s.p2pClient, s.p2pServer, acc.errors.p2p, join.p2p)
   const raw = new Side(s.rawClient, s.rawServer, acc.errors.raw, join.raw)
   s.shared = { p2p, raw }
-
-  const perCircuit = Math.max(1, Math.round(opts.rttSamples / opts.samples))
-  const rtt = { p2p: [] as number[], raw: [] as number[] }
-  for (let k = 0; k < RTT_WARMUP + perCircuit; k++) {
-    const pr = await p2p.measure('rtt')
-    const rr = await raw.measure('rtt')
-    if (k >= RTT_WARMUP) { rtt.p2p.push(pr); rtt.raw.push(rr) }
-  }
-  await p2p.call('rttClose')
-  await raw.call('rttClose')
-  acc.rtt.p2p.push(...rtt.p2p); acc.rtt.raw.push(...rtt.raw)
-  for (let k = 0; k < Math.ceil(perCircuit / 2); k++) {
-    acc.freshRtt.p2p.push(await p2p.measure('freshStreamRtt'))
-    acc.freshRtt.raw.push(await raw.measure('freshStreamRtt'))
-  }
 
   const down = { p2p: await p2p.transfer('download', opts.bytes), raw: await raw.transfer('download', opts.bytes) }
   const up = { p2p: await p2p.transfer('upload', opts.bytes), raw: await raw.transfer('upload', opts.bytes) }

@@ -46,7 +46,11 @@ export function streamPipe (stream: Stream): Pipe {
   return {
     source: stream,
     async write (buf) {
-      if (!stream.send(buf)) await pEvent(stream, 'drain', { rejectionEvents: ['close'] })
+      if (!stream.send(buf)) {
+        await pEvent(stream, 'drain', { rejectionEvents: ['close'] }).catch((evt: { error?: Error }) => {
+          throw evt?.error ?? new Error('the stream closed while waiting to write')
+        })
+      }
     },
     async end () {
       await stream.close()
