@@ -8,7 +8,7 @@
 import './polyfill.js'
 
 export * from '../transports/tor/index.js'
-export { createTorNode, onionOnly, AGENT_VERSION, TOR_TIMEOUTS } from './node.js'
+export { createTorNode, onionOnly, AGENT_VERSION, TOR_CONNECTION_DEFAULTS } from './node.js'
 export type { TorNode, TorNodeOptions } from './node.js'
 export * from './onion/index.js'
 export * from './socks/index.js'

@@ -16,16 +16,22 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 export const AGENT_VERSION = 'p2p-tor'
 
 /**
- * Tor-sized timeouts. libp2p's defaults (10 s per dial, 6 s per address,
+ * Tor-sized connection-manager settings. libp2p's defaults (10 s per dial, 6 s per address,
  * 10 s inbound upgrade) are shorter than a cold onion-service rendezvous.
  * The per-address timeout is a little longer than the transport's own dial
  * timeout, so the transport's typed Tor error is what the caller sees.
  */
-export const TOR_TIMEOUTS = {
+export const TOR_CONNECTION_DEFAULTS = {
   dialTimeout: 150_000,
   addressDialTimeout: 130_000,
   inboundUpgradeTimeout: 60_000,
-  protocolTimeout: 60_000
+  protocolTimeout: 60_000,
+  /**
+   * An inbound upgrade (multistream-select + noise + yamux) takes several
+   * Tor round trips, so many more are pending at once than on TCP; with
+   * libp2p's default of 10, a burst of 20 peers dialing a hub lost half.
+   */
+  maxIncomingPendingConnections: 64
 } as const
 
 export interface TorNodeOptions extends TorTransportInit {
@@ -89,15 +95,16 @@ export async function createTorNode (options: TorNodeOptions = {}): Promise<TorN
       filterMultiaddrForPeer: async (_peer, ma) => isValidOnion3Multiaddr(ma)
     },
     connectionManager: {
-      dialTimeout: TOR_TIMEOUTS.dialTimeout,
-      addressDialTimeout: TOR_TIMEOUTS.addressDialTimeout,
-      inboundUpgradeTimeout: TOR_TIMEOUTS.inboundUpgradeTimeout,
+      dialTimeout: TOR_CONNECTION_DEFAULTS.dialTimeout,
+      addressDialTimeout: TOR_CONNECTION_DEFAULTS.addressDialTimeout,
+      inboundUpgradeTimeout: TOR_CONNECTION_DEFAULTS.inboundUpgradeTimeout,
+      maxIncomingPendingConnections: TOR_CONNECTION_DEFAULTS.maxIncomingPendingConnections,
       // no /dnsaddr resolution: a peer's name must never reach the system resolver
       resolvers: {}
     },
     services: {
-      identify: identify({ timeout: TOR_TIMEOUTS.protocolTimeout }),
-      ping: ping({ timeout: TOR_TIMEOUTS.protocolTimeout })
+      identify: identify({ timeout: TOR_CONNECTION_DEFAULTS.protocolTimeout }),
+      ping: ping({ timeout: TOR_CONNECTION_DEFAULTS.protocolTimeout })
     }
   })
 }
