@@ -113,6 +113,19 @@ describe('e2e: tor() transport between two client tors', function () {
     assert.equal(results.filter(ok => ok).length, 100)
   })
 
+  it('20 peers dialing A at once all connect (inbound upgrades pending together)', async () => {
+    const peers = await Promise.all(Array.from({ length: 20 }, async () => createTorNode({ socks: torOptions(net.clients[1]).socks })))
+    try {
+      const t0 = performance.now()
+      const results = await Promise.allSettled(peers.map(async p => p.dial(aAddr)))
+      figures.twentyPeersConnected = Math.round(performance.now() - t0)
+      const failed = results.filter(r => r.status === 'rejected').map(r => String((r as PromiseRejectedResult).reason?.message ?? r))
+      assert.deepEqual(failed, [], `${failed.length}/20 dials failed`)
+    } finally {
+      await Promise.all(peers.map(async p => p.stop()))
+    }
+  })
+
   it('a 10 MB transfer arrives with a matching SHA-256', async () => {
     assert.ok(b != null)
     const data = randomBytes(10 * 1024 * 1024)
