@@ -112,6 +112,14 @@ function breakdown (run: SchedulerRun): string[] {
   return out
 }
 
+/** What every table needs to be read right; the per-run figures are above them. */
+const NOTES = [
+  'Row 3 compares each side on its own fresh circuit, so path luck shows in min–max. Tor sets no TCP_NODELAY on relay connections: when both halves of a rendezvous circuit cross one relay-to-relay connection, a strict ping-pong waits ~40 ms per direction for a delayed ACK (raw shows it). p2p-tor\'s yamux window updates flow back right after each message and ACK those connections early, so its RTT can come out below raw\'s; the minima are the stall-free floor.',
+  'Row 3b is what `node.services.ping.ping()` costs: a new stream and multistream-select (one more round trip, by design of libp2p) before the 32-byte echo; raw opens a new Tor stream on the same circuit.',
+  'Row 4 uses 10 MB per transfer, not 50 MB: 20 transfers of 50 MB per scheduler do not fit the 10-minute budget on 2 cores. Throughput is per stream, in MB/s, on a circuit shared by both sides.',
+  'Row 7a: both are Node processes; an idle Node 20 with one TCP server is ~45 MB of either figure.'
+]
+
 export function machineLine (m: Machine): string {
   return `${m.cores} cores (${m.cpu}), ${m.memGB} GB, ${m.os}, Node ${m.node}, tor ${m.tor}, load average ${m.loadAtStart.toFixed(2)} at start`
 }
@@ -129,9 +137,9 @@ export function markdown (res: Results): string {
     'Raw Tor: the same tors and the same kind of onion circuit, a plain TCP server behind `ADD_ONION` and a plain SOCKS5 stream, no libp2p. ' +
     'Each side runs in its own Node process. ' +
     `Pairs are interleaved (p2p, raw, p2p, raw …): medians (min–max) of ${String(o.samples)} pairs for rows 1, 2 and 4, ${String(o.rttSamples)} for row 3. ` +
-    'Rows 1–2: each side publishes and dials its own fresh onion address. ' +
-    'Rows 3, 4 and 6: both sides on the very same rendezvous circuit (the raw service also maps a port to the p2p-tor listener, and both dialers connect without isolation credentials), ' +
-    `a new one for each of the ${String(o.samples)} samples, since one circuit's RTT and throughput depend on its path. ` +
+    'Rows 1–3: each side publishes its own fresh onion address, dials it, and times round trips on that circuit. ' +
+    'Rows 4 and 6: both sides on the very same rendezvous circuit (the raw service also maps a port to the p2p-tor listener, and both dialers connect without isolation credentials), ' +
+    `a new one for each of the ${String(o.samples)} samples, since one circuit's throughput depends on its path. ` +
     'Ratio = p2p-tor median / raw median. MB = 10^6 bytes. ' +
     'CPU counts the dialer and service Node processes, not tor.'
   ]
@@ -139,6 +147,7 @@ export function markdown (res: Results): string {
     parts.push('', `#### ${schedulerTitle(run.scheduler)}`, '', markdownTable(run), '')
     for (const b of breakdown(run)) parts.push(`- ${b}`)
   }
+  parts.push('', ...NOTES.map(n => `- ${n}`))
   return parts.join('\n') + '\n'
 }
 

@@ -7,12 +7,13 @@
  *   node dist/bench/run.js [--quick] [--schedulers KIST,Vanilla] [--samples 5]
  *     [--rtt-samples 40] [--mb 50] [--peers 20] [--streams 200] [--relays 2]
  *     [--base-port 18000] [--dir .testnet/bench] [--out bench] [--cpu-prof DIR] [--no-write]
+ *   node dist/bench/run.js --from bench/results/<date>.json   (tables of a saved run, no measuring)
  *
  * The networks live in <dir>-kist and <dir>-vanilla on base ports 18000 and
  * 18100 (the e2e tier uses 17000+); their keys stay for a fast next start.
  */
 import { execFile } from 'node:child_process'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, promisify } from 'node:util'
@@ -37,7 +38,8 @@ const { values: args } = parseArgs({
     dir: { type: 'string', default: '.testnet/bench' },
     out: { type: 'string', default: 'bench' },
     'cpu-prof': { type: 'string' },
-    'no-write': { type: 'boolean', default: false }
+    'no-write': { type: 'boolean', default: false },
+    from: { type: 'string' }
   }
 })
 
@@ -117,7 +119,18 @@ async function runScheduler (scheduler: Scheduler, index: number, opts: SuiteOpt
   }
 }
 
+/** --from <results.json>: print and write the tables of a saved run again, without measuring. */
+async function render (file: string): Promise<void> {
+  const results = JSON.parse(await readFile(file, 'utf8')) as Results
+  console.log(printable(results))
+  if (args['no-write'] !== true) await writeFile(path.join(path.resolve(args.out ?? 'bench'), 'README-TABLE.md'), markdown(results))
+}
+
 async function main (): Promise<void> {
+  if (args.from != null) {
+    await render(args.from)
+    return
+  }
   const opts = suiteOptions()
   const m = await machine()
   const startedAt = new Date()
