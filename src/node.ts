@@ -31,7 +31,17 @@ export const TOR_CONNECTION_DEFAULTS = {
    * Tor round trips, so many more are pending at once than on TCP; with
    * libp2p's default of 10, a burst of 20 peers dialing a hub lost half.
    */
-  maxIncomingPendingConnections: 64
+  maxIncomingPendingConnections: 64,
+  /**
+   * All streams of a connection share one Tor stream. yamux's default 16 MiB
+   * window lets one bulk transfer queue seconds of data ahead of every other
+   * stream (bench/: an echo took up to 2.9 s during a transfer), and
+   * libp2p's connection monitor then aborts the connection. 1 MiB keeps
+   * Tor's throughput (512 KiB did not).
+   */
+  maxStreamWindowSize: 1024 * 1024,
+  /** The connection monitor's ping deadline floor (libp2p: 5 s). */
+  monitorPingMinTimeout: 30_000
 } as const
 
 export interface TorNodeOptions extends TorTransportInit {
@@ -86,7 +96,8 @@ export async function createTorNode (options: TorNodeOptions = {}): Promise<TorN
     },
     transports: [tor({ ...transportInit, key, keyFile: undefined })],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: TOR_CONNECTION_DEFAULTS.maxStreamWindowSize } })],
+    connectionMonitor: { pingTimeout: { minTimeout: TOR_CONNECTION_DEFAULTS.monitorPingMinTimeout } },
     connectionGater: {
       // belt and braces: the transport refuses these too, and no other transport exists
       denyDialMultiaddr: (ma) => !isValidOnion3Multiaddr(ma),
@@ -104,7 +115,8 @@ export async function createTorNode (options: TorNodeOptions = {}): Promise<TorN
     },
     services: {
       identify: identify({ timeout: TOR_CONNECTION_DEFAULTS.protocolTimeout }),
-      ping: ping({ timeout: TOR_CONNECTION_DEFAULTS.protocolTimeout })
+      // room for a user's ping beside the connection monitor's own
+      ping: ping({ timeout: TOR_CONNECTION_DEFAULTS.protocolTimeout, maxOutboundStreams: 2, maxInboundStreams: 4 })
     }
   })
 }
