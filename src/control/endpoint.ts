@@ -1,21 +1,14 @@
 /**
  * Where Tor's control port listens: a TCP host:port or a unix socket path.
  */
-import { isIPv4, isIPv6 } from 'node:net'
+import { formatHostPort, parseHostPort } from '../net/endpoint.js'
 import { InvalidControlArgumentError } from './errors.js'
 
 export type ControlEndpoint = { type: 'tcp', host: string, port: number } | { type: 'unix', path: string }
 
 const FORMS = 'expected host:port, [ipv6]:port, port or unix:/absolute/path'
-const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/
 // eslint-disable-next-line no-control-regex
 const UNSAFE_PATH = /[\u0000-\u001f\u007f]/
-
-function parsePort (s: string): number | undefined {
-  if (!/^[1-9][0-9]{0,4}$/.test(s)) return undefined
-  const n = Number(s)
-  return n <= 65535 ? n : undefined
-}
 
 function bad (input: string, problem: string): InvalidControlArgumentError {
   return new InvalidControlArgumentError('control endpoint', `${JSON.stringify(input)} ${problem} (${FORMS})`)
@@ -32,27 +25,15 @@ export function parseControlEndpoint (s: string): ControlEndpoint {
     if (UNSAFE_PATH.test(path)) throw bad(s, 'contains control characters')
     return { type: 'unix', path }
   }
-  const bare = parsePort(s)
-  if (bare != null) return { type: 'tcp', host: '127.0.0.1', port: bare }
-
-  const v6 = /^\[([^\]]+)\]:([^:]*)$/.exec(s)
-  const hostPort = v6 ?? /^([^:[\]]+):([^:]*)$/.exec(s)
-  if (hostPort == null) throw bad(s, 'is not a control endpoint')
-  const [, host, portText] = hostPort
-  const port = parsePort(portText)
-  if (port == null) throw bad(s, 'has a port that is not a number from 1 to 65535')
-  if (v6 != null ? !isIPv6(host) : !(isIPv4(host) || HOSTNAME.test(host))) {
-    throw bad(s, 'has an invalid host')
-  }
-  // tor's own endpoint, but still: 'localhost' would go through the system
-  // resolver (/etc/hosts), so it is pinned to the loopback address here
-  return { type: 'tcp', host: host.toLowerCase() === 'localhost' ? '127.0.0.1' : host, port }
+  const parsed = parseHostPort(s)
+  if (!parsed.ok) throw bad(s, parsed.problem)
+  return { type: 'tcp', ...parsed.endpoint }
 }
 
 /** The inverse of parseControlEndpoint (a bare port is written as 127.0.0.1:port). */
 export function formatControlEndpoint (e: ControlEndpoint): string {
   if (e.type === 'unix') return `unix:${e.path}`
-  return e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`
+  return formatHostPort(e)
 }
 
 /**

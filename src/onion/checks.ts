@@ -6,6 +6,7 @@
 import { sha3_256 } from '@noble/hashes/sha3.js'
 import { base32Decode, isBase32 } from './base32.js'
 import { InvalidOnionAddressError } from './errors.js'
+import { parsePort } from '../net/endpoint.js'
 
 export const SERVICE_ID_LENGTH = 56
 export const SERVICE_ID_BYTES = 35
@@ -48,17 +49,9 @@ export function decodeServiceId (id: string, input: string): Uint8Array {
   return bytes
 }
 
-/** 1..65535; strings must be plain decimal digits without a leading zero. */
+/** 1..65535; strings must be plain decimal digits without a leading zero (src/net's one port parser). */
 export function portOrThrow (port: string | number, input: string): number {
-  if (typeof port === 'number') {
-    if (Number.isInteger(port) && port >= 1 && port <= 65535) {
-      return port
-    }
-  } else if (/^[1-9][0-9]{0,4}$/.test(port)) {
-    const n = Number(port)
-    if (n <= 65535) {
-      return n
-    }
-  }
-  throw new InvalidOnionAddressError('port', input, `got "${String(port)}"`)
+  const n = parsePort(port)
+  if (n == null) throw new InvalidOnionAddressError('port', input, `got "${String(port)}"`)
+  return n
 }

@@ -13,16 +13,14 @@
 import net from 'node:net'
 import { logger } from '@libp2p/logger'
 import { AbortError, InvalidParametersError, SocksProtocolError, SocksProxyUnreachableError, TimeoutError } from './errors.js'
-import { SocksClientHandshake, isPort } from './handshake.js'
+import { formatHostPort, isPort, type TcpEndpoint } from '../net/endpoint.js'
+import { SocksClientHandshake } from './handshake.js'
 import type { SocksConnectRequest } from './handshake.js'
 
 const log = logger('libp2p:tor:socks')
 
-/** Tor's SocksPort over TCP. */
-export interface SocksProxy {
-  host: string
-  port: number
-}
+/** Tor's SocksPort over TCP: src/net's one endpoint type. */
+export type SocksProxy = TcpEndpoint
 
 /** Tor's SocksPort on a unix socket (`SocksPort unix:/path`). */
 export interface SocksUnixProxy {
@@ -46,8 +44,7 @@ export interface SocksConnectOptions extends SocksConnectRequest {
 export const DEFAULT_SOCKS_TIMEOUT_MS = 120_000
 
 function describeProxy (proxy: SocksProxy | SocksUnixProxy): string {
-  if ('path' in proxy) return `unix:${proxy.path}`
-  return proxy.host.includes(':') ? `[${proxy.host}]:${proxy.port}` : `${proxy.host}:${proxy.port}`
+  return 'path' in proxy ? `unix:${proxy.path}` : formatHostPort(proxy)
 }
 
 function validateProxy (proxy: SocksProxy | SocksUnixProxy | undefined): void {

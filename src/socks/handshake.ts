@@ -19,6 +19,7 @@
  * circuit.
  */
 import { InvalidParametersError, SocksAuthError, SocksProtocolError, hexByte, socksReplyError } from './errors.js'
+import { isPort } from '../net/endpoint.js'
 
 const SOCKS_VERSION = 0x05
 const AUTH_VERSION = 0x01
@@ -58,11 +59,6 @@ export type HandshakeAction =
   | { type: 'connected', bound: SocksBoundAddress, rest: Uint8Array }
 
 type State = 'start' | 'method' | 'auth' | 'reply' | 'done'
-
-/** True for an integer TCP port 1..65535. */
-export function isPort (port: unknown): port is number {
-  return typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535
-}
 
 /** UTF-8 bytes of a 1..255-byte field, or an InvalidParametersError that never echoes the value. */
 function field (parameter: string, value: unknown): Uint8Array {

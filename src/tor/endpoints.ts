@@ -1,45 +1,42 @@
 /**
- * SOCKS endpoints and where to look for a running tor. Pure: no I/O.
+ * Where to look for a running tor, and the SOCKS endpoint strings users
+ * give. Pure: no I/O. Host:port parsing and formatting live in src/net.
  */
 import { parseControlEndpoint, type ControlEndpoint } from '../control/index.js'
+import { formatHostPort, LOOPBACK, parseHostPort, type TcpEndpoint } from '../net/endpoint.js'
 import { InvalidEndpointError } from './errors.js'
 
-export interface SocksEndpoint {
-  host: string
-  port: number
-}
+/**
+ * Tor's SOCKS port: one type for it across the layers (src/socks calls it
+ * SocksProxy).
+ */
+export type SocksEndpoint = TcpEndpoint
 
 /** Control endpoints tried, in order, when none is configured (system tor, tor daemon, Tor Browser). */
 export const DEFAULT_CONTROL_ENDPOINTS: readonly ControlEndpoint[] = [
   { type: 'unix', path: '/run/tor/control' },
-  { type: 'tcp', host: '127.0.0.1', port: 9051 },
-  { type: 'tcp', host: '127.0.0.1', port: 9151 }
+  { type: 'tcp', host: LOOPBACK, port: 9051 },
+  { type: 'tcp', host: LOOPBACK, port: 9151 }
 ]
 
 /** SOCKS ports tried when neither configured nor reported by tor (tor daemon, Tor Browser). */
 export const DEFAULT_SOCKS_ENDPOINTS: readonly SocksEndpoint[] = [
-  { host: '127.0.0.1', port: 9050 },
-  { host: '127.0.0.1', port: 9150 }
+  { host: LOOPBACK, port: 9050 },
+  { host: LOOPBACK, port: 9150 }
 ]
 
-const SOCKS_FORMS = 'host:port, [ipv6]:port or a port number'
+const SOCKS_FORMS = 'host:port, [ipv6]:port or a port number from 1 to 65535'
 
 /** '127.0.0.1:9050', 'localhost:9050', '[::1]:9050' or '9050' (meaning 127.0.0.1). */
 export function parseSocksEndpoint (s: string): SocksEndpoint {
   if (s.startsWith('unix:')) throw new InvalidEndpointError(s, `${SOCKS_FORMS} (SOCKS over a unix socket is not supported)`)
-  let e: ControlEndpoint
-  try {
-    e = parseControlEndpoint(s)
-  } catch {
-    throw new InvalidEndpointError(s, SOCKS_FORMS)
-  }
-  if (e.type !== 'tcp') throw new InvalidEndpointError(s, SOCKS_FORMS)
-  return { host: e.host, port: e.port }
+  const parsed = parseHostPort(s)
+  if (!parsed.ok) throw new InvalidEndpointError(s, `${SOCKS_FORMS}; it ${parsed.problem}`)
+  return parsed.endpoint
 }
 
-export function formatSocksEndpoint (e: SocksEndpoint): string {
-  return e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`
-}
+/** The inverse of parseSocksEndpoint. */
+export const formatSocksEndpoint: (e: SocksEndpoint) => string = formatHostPort
 
 export function toControlEndpoint (e: string | ControlEndpoint): ControlEndpoint {
   return typeof e === 'string' ? parseControlEndpoint(e) : e
@@ -62,12 +59,12 @@ export function parseSocksListeners (value: string): SocksEndpoint[] {
   for (const m of value.matchAll(/"([^"]*)"|(\S+)/g)) {
     const text = m[1] ?? m[2]
     if (text.startsWith('unix:')) continue
-    try {
-      const e = parseSocksEndpoint(text)
-      if (e.host === '0.0.0.0') e.host = '127.0.0.1'
-      else if (e.host === '::') e.host = '::1'
-      out.push(e)
-    } catch {}
+    const parsed = parseHostPort(text)
+    if (!parsed.ok) continue
+    const e = parsed.endpoint
+    if (e.host === '0.0.0.0') e.host = LOOPBACK
+    else if (e.host === '::') e.host = '::1'
+    out.push(e)
   }
   return out
 }
