@@ -6,10 +6,9 @@
  */
 import net from 'node:net'
 import { randomBytes } from 'node:crypto'
-import { ControlClient, type AddOnionPort } from '../src/control/index.js'
+import { ControlClient, watchUploads, type AddOnionPort, type UploadWatch } from '../src/control/index.js'
 import { addOnionKeyBlob, generateOnionKey } from '../src/onion/index.js'
 import { socksConnect } from '../src/socks/index.js'
-import { watchUploads, type UploadWatch } from '../src/tor/index.js'
 import { PING_BYTES, SHARED_PORT, concurrently, type ClientSide, type FirstContact, type Listened, type ManyStreams, type ServerSide, type TorEndpoints } from './sides.js'
 import { Reader, download, echo, echoAll, header, serve, socketPipe, upload, type Pipe } from './wire.js'
 
@@ -25,8 +24,7 @@ export class RawServer implements ServerSide {
   static async create (tor: TorEndpoints): Promise<RawServer> {
     const control = await ControlClient.connect(`127.0.0.1:${tor.controlPort}`)
     await control.authenticate({ cookieFile: tor.cookieFile })
-    const watch = watchUploads(control)
-    await control.setEvents(['HS_DESC'])
+    const watch = await watchUploads(control)
     const server = net.createServer({ noDelay: true })
     const raw = new RawServer(control, watch, server)
     server.on('connection', socket => {
@@ -48,7 +46,7 @@ export class RawServer implements ServerSide {
     if (sharedTarget != null) ports.push({ virtualPort: SHARED_PORT, target: { host: '127.0.0.1', port: sharedTarget } })
     const t0 = performance.now()
     const { serviceId } = await this.control.addOnion({ key: addOnionKeyBlob(key), ports, flags: ['DiscardPK'] })
-    await this.watch.uploaded(serviceId, { signal: AbortSignal.timeout(PUBLISH_TIMEOUT_MS) })
+    await this.watch.waitForUpload(serviceId, { timeoutMs: PUBLISH_TIMEOUT_MS })
     const ms = performance.now() - t0
     this.serviceId = serviceId
     return { addr: serviceId, ms }
@@ -62,7 +60,7 @@ export class RawServer implements ServerSide {
 
   async close (): Promise<void> {
     await this.unpublish().catch(() => {})
-    this.watch.stop()
+    await this.watch.stop()
     for (const s of this.sockets) s.destroy()
     await new Promise<void>(resolve => { this.server.close(() => { resolve() }) })
     await this.control.close()

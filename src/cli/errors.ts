@@ -123,6 +123,8 @@ const RULES: Record<string, Rule> = {
   OnionPublishTimeoutError: [ExitCode.TOR, 'PUBLISH_TIMEOUT'],
   OnionPublishFailedError: [ExitCode.TOR, 'PUBLISH_FAILED'],
   UploadWaitClosedError: [ExitCode.TOR, 'TOR_CONNECTION_LOST'],
+  UploadTimeoutError: [ExitCode.TOR, 'PUBLISH_TIMEOUT'],
+  UploadFailedError: [ExitCode.TOR, 'PUBLISH_FAILED'],
   // 4: the peer
   SocksReplyError: [ExitCode.PEER, (err) => String(err.reason ?? 'SOCKS_REPLY')],
   OnionServiceNotFoundError: [ExitCode.PEER, 'HS_DESC_NOT_FOUND'],
@@ -141,6 +143,7 @@ const RULES: Record<string, Rule> = {
   KeyFileError: [ExitCode.FAILURE, 'KEY_FILE'],
   OnionInUseError: [ExitCode.FAILURE, 'ONION_IN_USE'],
   OnionAlreadyListeningError: [ExitCode.FAILURE, 'ONION_IN_USE'],
+  ListenerClosedError: [ExitCode.FAILURE, 'ABORTED'],
   TestnetConfigMismatchError: [ExitCode.FAILURE, 'TESTNET'],
   TestnetNodeDiedError: [ExitCode.FAILURE, 'TESTNET'],
   TestnetTimeoutError: [ExitCode.FAILURE, 'TESTNET'],

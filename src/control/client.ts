@@ -27,7 +27,7 @@ import {
 import { formatControlEndpoint, parseControlEndpoint, type ControlEndpoint } from './endpoint.js'
 import { openControlSocket, type ConnectOptions } from './connect.js'
 import { ControlConnectionClosedError, ControlProtocolError, ControlReplyError, InvalidControlArgumentError } from './errors.js'
-import { parseHsDescEvent, parseStatusClientEvent, type HsDescEvent, type StatusClientEvent } from './events.js'
+import { parseHsDescEvent, parseStatusClientEvent, type BootstrapStatus, type HsDescEvent, type StatusClientEvent } from './events.js'
 import { ReplyParser, type ControlReply } from './parser.js'
 import { assertNoLineBreaks, setOwn } from './quote.js'
 import { waitForBootstrap, type WaitForBootstrapOptions } from './bootstrap.js'
@@ -59,6 +59,22 @@ interface Pending {
   reject: (err: Error) => void
 }
 
+/** Events subscribe() parses for its handlers; any other name gets the raw reply. */
+export interface TypedControlEvents {
+  HS_DESC: HsDescEvent
+  STATUS_CLIENT: StatusClientEvent
+}
+
+/** Ends a subscription; resolves once tor no longer sends the event (unless others still hold it). */
+export type Unsubscribe = () => Promise<void>
+
+interface Subscriber {
+  deliver: (reply: ControlReply, parsed: unknown) => void
+}
+
+const EVENT_NAME = /^[A-Z][A-Z0-9_]*$/
+const TYPED_EVENTS: ReadonlySet<string> = new Set<keyof TypedControlEvents>(['HS_DESC', 'STATUS_CLIENT'])
+
 function redact (text: string, secrets: string[]): string {
   return secrets.reduce((t, s) => t.split(s).join('[redacted]'), text)
 }
@@ -72,7 +88,15 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
   private failure?: Error
   private isClosed = false
   private protocolInfoPromise?: Promise<ProtocolInfo>
-  private subscribed: string[] = []
+  /** Events set with setEvents(): always part of what tor is asked for. */
+  private baseEvents: string[] = []
+  /** subscribe() users per event name, in first-subscription order. */
+  private readonly subscribers = new Map<string, Set<Subscriber>>()
+  /** The event set tor last accepted. */
+  private wireEvents: string[] = []
+  /** SETEVENTS updates, one at a time, in order. */
+  private eventsUpdate: Promise<unknown> = Promise.resolve()
+  private eventUpdatesInFlight = 0
 
   /**
    * Connects to Tor's control port: 'host:port', '[::1]:port', 'port',
@@ -138,15 +162,21 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
     } catch (err) {
       log.error('ignoring a malformed event: %e', err)
     }
-    try {
+    const keyword = text.split(' ', 1)[0]
+    const typed = parsed?.[1]
+    // A throwing listener is the listener's bug: surface it as Node would,
+    // but only after the rest of this chunk's replies have been delivered.
+    const guarded = (fn: () => void): void => {
+      try { fn() } catch (err) { queueMicrotask(() => { throw err }) }
+    }
+    guarded(() => {
       this.emit('event', reply)
       if (parsed?.[0] === 'hs_desc') this.emit('hs_desc', parsed[1])
       else if (parsed?.[0] === 'status_client') this.emit('status_client', parsed[1])
-    } catch (err) {
-      // A throwing listener is the listener's bug: surface it as Node would,
-      // but only after the rest of this chunk's replies have been delivered.
-      queueMicrotask(() => { throw err })
-    }
+    })
+    // a typed event that failed to parse is not delivered to typed handlers
+    if (TYPED_EVENTS.has(keyword) && typed == null) return
+    for (const sub of [...(this.subscribers.get(keyword) ?? [])]) guarded(() => { sub.deliver(reply, typed) })
   }
 
   /** Drops the connection; pending commands fail with ControlConnectionClosedError caused by `err`. */
@@ -243,15 +273,80 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
     return out
   }
 
-  /** SETEVENTS: replaces the set of subscribed events. */
+  /**
+   * SETEVENTS with `events` as the base set: tor is sent these plus every
+   * event that subscribe() users hold. Prefer subscribe(), which counts its
+   * users, so two users of one connection never overwrite each other.
+   */
   async setEvents (events: string[]): Promise<void> {
-    await this.request(buildSetEvents(events))
-    this.subscribed = [...events]
+    const before = this.baseEvents
+    this.baseEvents = [...events]
+    try {
+      await this.syncEvents(true)
+    } catch (err) {
+      this.baseEvents = before
+      throw err
+    }
   }
 
-  /** The events subscribed with the last successful setEvents. */
+  /** The events tor currently sends on this connection (the last SETEVENTS it accepted). */
   get events (): readonly string[] {
-    return this.subscribed
+    return this.wireEvents
+  }
+
+  /**
+   * Subscribes to a tor event, counting users as txtorcon's
+   * add_event_listener does: the first user of an event name makes tor send
+   * it (SETEVENTS with the union of every user's events), the last
+   * unsubscribe makes it stop. HS_DESC and STATUS_CLIENT handlers get the
+   * parsed event; other names get the raw 650 reply. Resolves once tor
+   * accepted the SETEVENTS, so nothing after that can be missed.
+   */
+  async subscribe<E extends keyof TypedControlEvents> (event: E, handler?: (e: TypedControlEvents[E]) => void): Promise<Unsubscribe>
+  async subscribe (event: string, handler?: (reply: ControlReply) => void): Promise<Unsubscribe>
+  async subscribe (event: string, handler?: (e: any) => void): Promise<Unsubscribe> {
+    if (typeof event !== 'string' || !EVENT_NAME.test(event)) {
+      throw new InvalidControlArgumentError('event name', 'must be upper-case letters, digits and "_", e.g. HS_DESC')
+    }
+    const typed = TYPED_EVENTS.has(event)
+    const sub: Subscriber = { deliver: (reply, parsed) => { handler?.(typed ? parsed : reply) } }
+    let users = this.subscribers.get(event)
+    if (users == null) this.subscribers.set(event, users = new Set())
+    users.add(sub)
+    const remove = (): void => {
+      users.delete(sub)
+      if (users.size === 0 && this.subscribers.get(event) === users) this.subscribers.delete(event)
+    }
+    try {
+      await this.syncEvents(false)
+    } catch (err) {
+      remove()
+      throw err
+    }
+    let done: Promise<void> | undefined
+    return async () => {
+      done ??= (async () => {
+        remove()
+        if (!this.isClosed) await this.syncEvents(false)
+      })()
+      await done
+    }
+  }
+
+  /** Sends SETEVENTS with the base set plus every subscribed event, when that differs from tor's (or always, with force). */
+  private async syncEvents (force: boolean): Promise<void> {
+    const step = async (): Promise<void> => {
+      const wanted = [...new Set([...this.baseEvents, ...this.subscribers.keys()])]
+      if (!force && wanted.length === this.wireEvents.length && wanted.every((e, i) => e === this.wireEvents[i])) return
+      await this.request(buildSetEvents(wanted))
+      this.wireEvents = wanted
+    }
+    // With no update in flight the SETEVENTS is written now, in call order
+    // with the commands around it; otherwise after the updates before it.
+    const run = this.eventUpdatesInFlight === 0 ? step() : this.eventsUpdate.then(step)
+    this.eventUpdatesInFlight++
+    this.eventsUpdate = run.catch(() => {}).finally(() => { this.eventUpdatesInFlight-- })
+    await run
   }
 
   /**
@@ -300,31 +395,29 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
   }
 
   /**
-   * Resolves when tor reports 100 % bootstrap. Subscribes to STATUS_CLIENT
-   * (restoring the previous event set afterwards) and polls
-   * `GETINFO status/bootstrap-phase` at start and at most once a second, so
-   * it cannot miss the final event. Throws TorBootstrapTimeoutError.
+   * Resolves when tor reports 100 % bootstrap. Holds a STATUS_CLIENT
+   * subscription while it waits, and polls `GETINFO status/bootstrap-phase`
+   * at start and at most once a second, so it cannot miss the final event.
+   * Throws TorBootstrapTimeoutError.
    */
   async waitForBootstrap (opts: WaitForBootstrapOptions = {}): Promise<void> {
-    const before = this.subscribed
-    const added = !before.includes('STATUS_CLIENT')
-    if (added) await this.setEvents([...before, 'STATUS_CLIENT'])
+    let onStatus: ((s: BootstrapStatus) => void) | undefined
+    const release = await this.subscribe('STATUS_CLIENT', (e) => { if (e.bootstrap != null) onStatus?.(e.bootstrap) })
     try {
       await waitForBootstrap({
         poll: async () => (await this.getInfo('status/bootstrap-phase'))['status/bootstrap-phase'] ?? '',
-        subscribe: (onStatus, onEnd) => {
-          const onEvent = (e: StatusClientEvent): void => { if (e.bootstrap != null) onStatus(e.bootstrap) }
+        subscribe: (status, onEnd) => {
           const onClose = (err?: Error): void => { onEnd(new ControlConnectionClosedError('waitForBootstrap', err != null ? { cause: err } : undefined)) }
-          this.on('status_client', onEvent)
+          onStatus = status
           this.on('close', onClose)
           return () => {
-            this.off('status_client', onEvent)
+            onStatus = undefined
             this.off('close', onClose)
           }
         }
       }, opts)
     } finally {
-      if (added && !this.isClosed) await this.setEvents(before).catch(err => { log.error('could not restore events: %e', err) })
+      if (!this.isClosed) await release().catch(err => { log.error('could not release STATUS_CLIENT: %e', err) })
     }
   }
 

@@ -122,6 +122,48 @@ export class InvalidControlArgumentError extends ControlError {
   }
 }
 
+/** The control connection closed while waiting for an onion service's descriptor upload. */
+export class UploadWaitClosedError extends ControlError {
+  static override name = 'UploadWaitClosedError'
+  readonly serviceId: string
+
+  constructor (serviceId: string, options?: ErrorOptions) {
+    super(`the control connection closed before the descriptor of ${serviceId.slice(0, 8)}… was uploaded; check that tor still runs, then publish again`, options)
+    this.name = 'UploadWaitClosedError'
+    this.serviceId = serviceId
+  }
+}
+
+/** No HS directory accepted the onion service's descriptor within the deadline. */
+export class UploadTimeoutError extends ControlError {
+  static override name = 'UploadTimeoutError'
+  readonly serviceId: string
+  readonly timeoutMs: number
+
+  constructor (serviceId: string, timeoutMs: number) {
+    super(`the descriptor of ${serviceId.slice(0, 8)}… was not uploaded within ${Math.round(timeoutMs / 1000)} s: tor may still be bootstrapping or cannot reach any HS directory; check tor's log, then publish again`)
+    this.name = 'UploadTimeoutError'
+    this.serviceId = serviceId
+    this.timeoutMs = timeoutMs
+  }
+}
+
+/** Every descriptor upload tor started for the onion service failed. */
+export class UploadFailedError extends ControlError {
+  static override name = 'UploadFailedError'
+  readonly serviceId: string
+  /** HS_DESC FAILED reasons, e.g. UPLOAD_REJECTED. */
+  readonly reasons: string[]
+
+  constructor (serviceId: string, reasons: string[]) {
+    const why = reasons.length > 0 ? ` (${[...new Set(reasons)].join(', ')})` : ''
+    super(`every descriptor upload of ${serviceId.slice(0, 8)}… failed${why}: check tor's clock and network, then publish again`)
+    this.name = 'UploadFailedError'
+    this.serviceId = serviceId
+    this.reasons = reasons
+  }
+}
+
 /** Base class of the authentication failures. */
 export class ControlAuthError extends ControlError {
   static override name = 'ControlAuthError'

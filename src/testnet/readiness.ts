@@ -8,9 +8,8 @@
  */
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { ControlClient } from '../control/index.js'
+import { ControlClient, watchUploads, type UploadWatch } from '../control/index.js'
 import { isTorWithTorrc, sleep } from '../tor/process.js'
-import { watchUploads } from '../tor/uploads.js'
 import { consensusProblem, countMicrodescs, parseConsensus, type ConsensusSummary } from './consensus.js'
 import type { StartRun } from './run.js'
 import { readPid, type NodeFiles } from './state.js'
@@ -121,19 +120,19 @@ export async function waitForClient (run: StartRun, node: NodeFiles, percent: (p
  */
 export async function proveOnionPublish (run: StartRun, node: NodeFiles): Promise<number> {
   const client = await connectNode(run, node)
-  const watch = watchUploads(client)
+  let watch: UploadWatch | undefined
   try {
-    await client.setEvents(['HS_DESC'])
+    watch = await watchUploads(client)
     const t0 = Date.now()
     const { serviceId } = await client.addOnion({ ports: [{ virtualPort: 80 }], flags: ['DiscardPK'] })
-    await watch.uploaded(serviceId, { signal: run.signal() })
+    await watch.waitForUpload(serviceId, { signal: run.signal() })
     const ms = Date.now() - t0
     await client.delOnion(serviceId)
     return ms
   } catch (err) {
     return await run.explain(err, node, 'publish', () => 'no HS_DESC UPLOADED for a fresh onion service')
   } finally {
-    watch.stop()
+    await watch?.stop().catch(() => {})
     await client.close()
   }
 }

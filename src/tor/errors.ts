@@ -71,15 +71,3 @@ export class InvalidEndpointError extends Error {
     this.input = input
   }
 }
-
-/** The control connection closed while waiting for an onion service's descriptor upload. */
-export class UploadWaitClosedError extends Error {
-  static override name = 'UploadWaitClosedError'
-  readonly serviceId: string
-
-  constructor (serviceId: string) {
-    super(`the control connection closed before the descriptor of ${serviceId.slice(0, 8)}… was uploaded; check that tor still runs, then publish again`)
-    this.name = 'UploadWaitClosedError'
-    this.serviceId = serviceId
-  }
-}

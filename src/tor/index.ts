@@ -12,7 +12,6 @@ export { attachTor, type AttachOptions } from './attach.js'
 export { launchTor, type ManagedTorOptions, MANAGED_BOOTSTRAP_TIMEOUT_MS } from './managed.js'
 export type { TorHandle } from './handle.js'
 export { parseSocksEndpoint, formatSocksEndpoint, toSocksEndpoint, parseSocksListeners, DEFAULT_CONTROL_ENDPOINTS, DEFAULT_SOCKS_ENDPOINTS, type SocksEndpoint } from './endpoints.js'
-export { watchUploads, type UploadWatch } from './uploads.js'
 export * from './errors.js'
 
 export interface GetTorOptions extends AttachOptions {

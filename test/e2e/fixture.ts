@@ -22,7 +22,7 @@ import type { ControlClient } from '../../src/control/index.js'
 import { socksConnect } from '../../src/socks/index.js'
 import { startTestnet, stopTestnet, testnetStatus, type TestnetInfo } from '../../src/testnet/index.js'
 import { findTorsUnder } from '../../src/tor/process.js'
-import { watchUploads } from '../../src/tor/uploads.js'
+import { watchUploads } from '../../src/control/index.js'
 
 const basePort = Number(process.env.P2P_TOR_TEST_BASE_PORT ?? 17000)
 export const TESTNET_DIR = path.resolve(process.env.P2P_TOR_TEST_DIR ?? path.join(os.tmpdir(), `p2p-tor-e2e-${basePort}`))
@@ -141,15 +141,14 @@ export async function startEchoServer (): Promise<{ port: number, close: () => P
  * 127.0.0.1:`targetPort`, and wait for its first HS_DESC UPLOADED.
  */
 export async function publishService (control: ControlClient, targetPort: number): Promise<{ serviceId: string, uploadMs: number }> {
-  await control.setEvents(['HS_DESC'])
-  const watch = watchUploads(control)
+  const watch = await watchUploads(control)
   try {
     const t0 = performance.now()
     const { serviceId } = await control.addOnion({ ports: [{ virtualPort: 80, target: { host: '127.0.0.1', port: targetPort } }], flags: ['DiscardPK'] })
-    await watch.uploaded(serviceId, { signal: AbortSignal.timeout(60_000) })
+    await watch.waitForUpload(serviceId, { timeoutMs: 60_000 })
     return { serviceId, uploadMs: performance.now() - t0 }
   } finally {
-    watch.stop()
+    await watch.stop()
   }
 }
 

@@ -21,8 +21,8 @@ export class OnionPublishTimeoutError extends Error {
   static override name = 'OnionPublishTimeoutError'
   readonly serviceId: string
 
-  constructor (serviceId: string, timeoutMs: number) {
-    super(`onion service ${serviceId}.onion was not published within ${Math.round(timeoutMs / 1000)} s: tor may still be bootstrapping or cannot reach any HS directory; check tor's log, raise publishTimeoutMs, or set waitForPublish: false`)
+  constructor (serviceId: string, timeoutMs: number, options?: ErrorOptions) {
+    super(`onion service ${serviceId}.onion was not published within ${Math.round(timeoutMs / 1000)} s: tor may still be bootstrapping or cannot reach any HS directory; check tor's log, raise publishTimeoutMs, or set waitForPublish: false`, options)
     this.name = 'OnionPublishTimeoutError'
     this.serviceId = serviceId
   }
@@ -34,12 +34,24 @@ export class OnionPublishFailedError extends Error {
   readonly serviceId: string
   readonly reasons: string[]
 
-  constructor (serviceId: string, reasons: string[]) {
+  constructor (serviceId: string, reasons: string[], options?: ErrorOptions) {
     const why = reasons.length > 0 ? ` (${[...new Set(reasons)].join(', ')})` : ''
-    super(`every descriptor upload for ${serviceId}.onion failed${why}: check tor's clock and network, then listen again`)
+    super(`every descriptor upload for ${serviceId}.onion failed${why}: check tor's clock and network, then listen again`, options)
     this.name = 'OnionPublishFailedError'
     this.serviceId = serviceId
     this.reasons = reasons
+  }
+}
+
+/** The listener was closed while its onion service was still being published. */
+export class ListenerClosedError extends Error {
+  static override name = 'ListenerClosedError'
+  readonly serviceId: string
+
+  constructor (serviceId: string, options?: ErrorOptions) {
+    super(`the listener for ${serviceId}.onion was closed before the onion service was published`, options)
+    this.name = 'ListenerClosedError'
+    this.serviceId = serviceId
   }
 }
 

@@ -5,11 +5,11 @@ import path from 'node:path'
 import { AlreadyStartedError } from '@libp2p/interface'
 import { TypedEventEmitter, setMaxListeners } from 'main-event'
 import { pEvent } from 'p-event'
-import { ControlReplyError } from '../../src/control/index.js'
+import { ControlReplyError, watchUploads } from '../../src/control/index.js'
 import { addOnionKeyBlob, onionAddressFromMultiaddr, onionAddressToMultiaddr } from '../../src/onion/index.js'
-import { MissingOnionKeyError, OnionAlreadyListeningError, OnionInUseError, OnionPublishFailedError, OnionPublishTimeoutError } from './errors.js'
+import { ListenerClosedError, MissingOnionKeyError, OnionAlreadyListeningError, OnionInUseError, OnionPublishFailedError, OnionPublishTimeoutError } from './errors.js'
 import { socketToConnection } from './socket-to-conn.js'
-import type { ControlClient, HsDescEvent, AddOnionPort } from '../../src/control/index.js'
+import type { ControlClient, AddOnionPort } from '../../src/control/index.js'
 import type { OnionKey } from '../../src/onion/index.js'
 import type { ComponentLogger, Listener, ListenerEvents, Logger, Upgrader, AbortOptions } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -111,54 +111,25 @@ export class TorListener extends TypedEventEmitter<ListenerEvents> implements Li
   }
 
   /**
-   * SETEVENTS HS_DESC before ADD_ONION, so the first UPLOADED cannot be
-   * missed; then wait for it (or not, with waitForPublish: false).
+   * Watch HS_DESC (a reference-counted subscription) before ADD_ONION, so
+   * the first UPLOADED cannot be missed; then wait for it (or not, with
+   * waitForPublish: false).
    */
   private async publish (control: ControlClient, key: OnionKey, port: AddOnionPort): Promise<void> {
     const serviceId = key.serviceId
-    const uploads = new Set<string>()
-    const failures: string[] = []
-    let settle: { resolve(): void, reject(err: Error): void } | undefined
-    const uploaded = new Promise<void>((resolve, reject) => { settle = { resolve, reject } })
-    uploaded.catch(() => {})
-
-    const onDesc = (ev: HsDescEvent): void => {
-      if (ev.address !== serviceId) return
-      if (ev.action === 'UPLOAD') uploads.add(ev.hsDir)
-      else if (ev.action === 'UPLOADED') {
-        this.published = true
-        settle?.resolve()
-      } else if (ev.action === 'FAILED') {
-        failures.push(ev.reason ?? 'UNKNOWN')
-        if (uploads.size > 0 && failures.length >= uploads.size) {
-          settle?.reject(new OnionPublishFailedError(serviceId, failures))
-        }
-      }
-    }
-    const onClose = (): void => { settle?.reject(new Error('tor control connection closed while publishing the onion service')) }
-
-    control.on('hs_desc', onDesc)
-    control.once('close', onClose)
+    const watch = await watchUploads(control)
     try {
-      // SETEVENTS replaces the subscription set: keep what others subscribed
-      if (!control.events.includes('HS_DESC')) await control.setEvents([...control.events, 'HS_DESC'])
       await this.addOnion(control, key, port)
       if (!this.ctx.waitForPublish) return
-
-      const signal = AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(this.ctx.publishTimeoutMs)])
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = (): void => {
-          reject(this.shutdown.signal.aborted
-            ? new Error('listener closed while waiting for the onion service to publish')
-            : new OnionPublishTimeoutError(serviceId, this.ctx.publishTimeoutMs))
-        }
-        if (signal.aborted) { onAbort(); return }
-        signal.addEventListener('abort', onAbort, { once: true })
-        uploaded.then(resolve, reject).finally(() => { signal.removeEventListener('abort', onAbort) })
-      })
+      await watch.waitForUpload(serviceId, { signal: this.shutdown.signal, timeoutMs: this.ctx.publishTimeoutMs })
+      this.published = true
+    } catch (err: any) {
+      if (this.shutdown.signal.aborted) throw new ListenerClosedError(serviceId, { cause: err })
+      if (err?.name === 'UploadTimeoutError') throw new OnionPublishTimeoutError(serviceId, this.ctx.publishTimeoutMs, { cause: err })
+      if (err?.name === 'UploadFailedError') throw new OnionPublishFailedError(serviceId, err.reasons, { cause: err })
+      throw err
     } finally {
-      control.off('hs_desc', onDesc)
-      control.off('close', onClose)
+      await watch.stop().catch(err => { this.log.error('releasing HS_DESC failed - %e', err) })
     }
   }
 

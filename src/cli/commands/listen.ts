@@ -14,7 +14,7 @@ import { checkEndpoints, connectionLost, obtainTor } from '../tor.js'
 import type { CliContext } from '../context.js'
 import type { TorFlags } from '../options.js'
 import type { Output } from '../output.js'
-import type { HsDescEvent } from '../../control/index.js'
+import type { Unsubscribe } from '../../control/index.js'
 import type { TorNode } from '../../node.js'
 import type { TorHandle } from '../../tor/index.js'
 
@@ -24,15 +24,17 @@ export interface ListenOptions extends TorFlags {
   json?: boolean
 }
 
-/** Shows the descriptor upload starting; the first completed upload ends the publish phase. */
-function watchPublish (handle: TorHandle, serviceId: string, output: Output): () => void {
-  const onEvent = (e: HsDescEvent): void => {
+/**
+ * Shows the descriptor upload starting (its own HS_DESC subscription,
+ * counted beside the listener's); the listener's wait for the first
+ * completed upload ends the publish phase.
+ */
+async function watchPublish (handle: TorHandle, serviceId: string, output: Output): Promise<Unsubscribe> {
+  return await handle.control.subscribe('HS_DESC', (e) => {
     if (e.address === serviceId && e.action === 'UPLOAD') {
       output.progress('publish', null, `uploading the descriptor of ${serviceId.slice(0, 8)}… to the HS directories`)
     }
-  }
-  handle.control.on('hs_desc', onEvent)
-  return () => { handle.control.off('hs_desc', onEvent) }
+  })
 }
 
 /** The line a user copies to dial this node, with the same private network if any. */
@@ -69,7 +71,7 @@ async function listen (opts: ListenOptions, ctx: CliContext, output: Output): Pr
     output.note(tor.description)
     const serviceId = identity.onionKey.serviceId
     output.progress('publish', null, `publishing ${serviceId}.onion:${opts.port}`)
-    const stopWatching = watchPublish(handle, serviceId, output)
+    const stopWatching = await watchPublish(handle, serviceId, output)
     const publishStart = sinceStart()
     // closing the control connection makes a pending publish fail at once
     const onAbort = (): void => { void handle.close() }
@@ -78,7 +80,7 @@ async function listen (opts: ListenOptions, ctx: CliContext, output: Output): Pr
       node = await createTorNode({ tor: handle, privateKey: identity.privateKey, key: identity.onionKey, port: opts.port })
     } finally {
       ctx.signal.removeEventListener('abort', onAbort)
-      stopWatching()
+      await stopWatching().catch(() => {})
     }
     ctx.signal.throwIfAborted()
     const timeToReachableMs = ms(sinceStart())

@@ -17,8 +17,9 @@ import {
   TestnetConfigMismatchError, TestnetKeygenError, TestnetNodeDiedError, TestnetNotFoundError, TestnetPortInUseError,
   TestnetStopError, TestnetTimeoutError, InvalidTestnetOptionsError
 } from '../../../src/testnet/errors.js'
+import { UploadFailedError, UploadTimeoutError, UploadWaitClosedError } from '../../../src/control/errors.js'
 import { InvalidEndpointError, TorExitedError, TorManagedOptionsMissingError, TorNotFoundError, TorNotInstalledError } from '../../../src/tor/errors.js'
-import { NoControlPortError, OnionAlreadyListeningError, OnionInUseError, OnionPublishFailedError, OnionPublishTimeoutError } from '../../../transports/tor/errors.js'
+import { ListenerClosedError, NoControlPortError, OnionAlreadyListeningError, OnionInUseError, OnionPublishFailedError, OnionPublishTimeoutError } from '../../../transports/tor/errors.js'
 
 const ID = 'pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd'
 const DEST = `${ID}.onion:7777`
@@ -54,6 +55,10 @@ const TABLE: Array<[Error, number, string]> = [
   [new TestnetDownError('/tmp/net', 'client0'), ExitCode.TOR, 'TESTNET_DOWN'],
   [new OnionPublishTimeoutError(ID, 120_000), ExitCode.TOR, 'PUBLISH_TIMEOUT'],
   [new OnionPublishFailedError(ID, ['UPLOAD_REJECTED']), ExitCode.TOR, 'PUBLISH_FAILED'],
+  [new UploadTimeoutError(ID, 120_000), ExitCode.TOR, 'PUBLISH_TIMEOUT'],
+  [new UploadFailedError(ID, ['UPLOAD_REJECTED']), ExitCode.TOR, 'PUBLISH_FAILED'],
+  [new UploadWaitClosedError(ID), ExitCode.TOR, 'TOR_CONNECTION_LOST'],
+  [new ListenerClosedError(ID), ExitCode.FAILURE, 'ABORTED'],
   [new SocksReplyError(0x06, DEST), ExitCode.PEER, 'TTL_EXPIRED'],
   [new SocksReplyError(0x04, DEST), ExitCode.PEER, 'HOST_UNREACHABLE'],
   [new OnionServiceNotFoundError(DEST), ExitCode.PEER, 'HS_DESC_NOT_FOUND'],
