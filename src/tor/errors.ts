@@ -71,3 +71,13 @@ export class InvalidEndpointError extends Error {
     this.input = input
   }
 }
+
+/** The options given for reaching tor contradict each other. */
+export class InvalidTorOptionsError extends Error {
+  static override name = 'InvalidTorOptionsError'
+
+  constructor (problem: string) {
+    super(`invalid tor options: ${problem}`)
+    this.name = 'InvalidTorOptionsError'
+  }
+}
