@@ -54,6 +54,22 @@ try { await import('p2p-tor/dist/src/control/parser.js'); out.deep = 'allowed' }
 process.stdout.write(JSON.stringify(out))
 `
 
+/** Type-checked in the app: each entry point's declarations resolve through "exports" "types". */
+const TYPES_CHECK = `
+import { tor, createTorNode, type TorTransportInit, type TorNodeOptions, type TorHandle } from 'p2p-tor'
+// @ts-expect-error the control-reply parser is not part of the root
+import { ReplyParser } from 'p2p-tor'
+import { attachTor } from 'p2p-tor/tor'
+import { ControlClient } from 'p2p-tor/control'
+import { socksConnect } from 'p2p-tor/socks'
+import { serviceIdFromPublicKey } from 'p2p-tor/onion'
+import { startTestnet } from 'p2p-tor/testnet'
+const init: TorTransportInit = { socks: '127.0.0.1:9050' }
+const opts: TorNodeOptions = init
+export const used = [tor, createTorNode, opts, ReplyParser, attachTor, ControlClient, socksConnect, serviceIdFromPublicKey, startTestnet]
+export type Handle = TorHandle
+`
+
 interface PackedFile { path: string, size: number }
 interface Packed { filename: string, size: number, unpackedSize: number, entryCount: number, files: PackedFile[] }
 
@@ -122,6 +138,15 @@ describe('the npm package', function () {
       for (const name of wanted) assert.ok(names[spec].includes(name), `${spec} lacks ${name}`)
     }
     assert.equal(names.deep, 'ERR_PACKAGE_PATH_NOT_EXPORTED')
+  })
+
+  it('type-checks against each entry point\'s declarations, and the root lacks the layer internals there too', async () => {
+    await writeFile(path.join(app, 'check.ts'), TYPES_CHECK)
+    const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc')
+    const args = ['--noEmit', '--strict', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node', '--typeRoots', path.join(ROOT, 'node_modules/@types'), 'check.ts']
+    await run(process.execPath, [tsc, ...args], { cwd: app, timeout: CHILD_TIMEOUT_MS, maxBuffer: MAX_BUFFER }).catch((err: { stdout?: string }) => {
+      assert.fail(`tsc: ${err.stdout ?? String(err)}`)
+    })
   })
 
   it('the installed CLI runs and finds its own version', async () => {
