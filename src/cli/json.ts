@@ -12,7 +12,7 @@
  *
  * | event | fields | printed by |
  * |---|---|---|
- * | `progress` | `phase`: `"tor"` \| `"bootstrap"` \| `"publish"` \| `"connect"`; `percent`: 0-100 or `null` when unknown; `message` | listen, dial |
+ * | `progress` | `phase`: `"tor"` \| `"bootstrap"` \| `"publish"` \| `"connect"` \| `"testnet"`; `percent`: 0-100 or `null` when unknown; `message` | listen, dial, testnet start |
  * | `listening` | `multiaddrs`: `["/onion3/<id>:<port>/p2p/<peerId>"]`; `peerId`; `serviceId` (56 chars, no ".onion"); `port`; `tor`: `"attach"` \| `"managed"`; `timeToReachableMs` (since start, until the first descriptor upload); `publishMs` (node start, ADD_ONION and the first upload alone) | listen |
  * | `connection` | `peerId` of a peer that connected (never an IP) | listen |
  * | `stopped` | `signal`: `"SIGINT"` \| `"SIGTERM"`; `shutdownMs` | listen |
@@ -20,6 +20,10 @@
  * | `ping` | `seq` (1..count); `rttMs`, or `null` when that ping failed, then also `code` and `message` | dial |
  * | `summary` | `peerId`; `sent`; `received`; `lossPercent`; `minRttMs`, `avgRttMs`, `maxRttMs`, `medianRttMs` (`null` when nothing was received); `timeToConnectMs` and `timeToFirstPongMs` (since start; `null` if never); `dialMs` | dial |
  * | `id` | `peerId`; `serviceId`; `port`; `multiaddr` (`/onion3/<id>:<port>/p2p/<peerId>`); `dataDir`; `created` (true when a key was made by this run) | id |
+ * | `testnet` | the network's `dir`, `basePort`, `clients` (`name`, `socksPort`, `controlPort`, `cookieFile`, `dataDir`), `torrcLines`, `scheduler`; `alreadyRunning`; `elapsedMs`; `env` (the variables of `testnet env`) | testnet start |
+ * | `testnet-stopped` | `dir`; `cleaned`; `stopMs` | testnet stop |
+ * | `testnet-status` | `dir`; `nodes`: `[{ name, role, pid?, alive }]` | testnet status |
+ * | `testnet-env` | `dir`, `basePort`, `clients`, `torrcLines`, `scheduler`; `env` | testnet env |
  * | `error` | `code` (stable, e.g. `"HS_DESC_NOT_FOUND"`, see errors.ts); `exitCode`; `message` (one line) | any command, last line |
  *
  * Example (`p2p-tor dial … --count 2 --json`):
@@ -33,7 +37,9 @@
  * ```
  */
 
-export type ProgressPhase = 'tor' | 'bootstrap' | 'publish' | 'connect'
+import type { NodeStatus, TestnetInfo } from '../testnet/index.js'
+
+export type ProgressPhase = 'tor' | 'bootstrap' | 'publish' | 'connect' | 'testnet'
 
 export interface ProgressEvent {
   event: 'progress'
@@ -111,7 +117,33 @@ export interface ErrorEvent {
   message: string
 }
 
-export type CliEvent = ProgressEvent | ListeningEvent | ConnectionEvent | StoppedEvent | ConnectedEvent | PingEvent | SummaryEvent | IdEvent | ErrorEvent
+export interface TestnetEvent extends TestnetInfo {
+  event: 'testnet'
+  alreadyRunning: boolean
+  elapsedMs: number
+  env: Record<string, string>
+}
+
+export interface TestnetStoppedEvent {
+  event: 'testnet-stopped'
+  dir: string
+  cleaned: boolean
+  stopMs: number
+}
+
+export interface TestnetStatusEvent {
+  event: 'testnet-status'
+  dir: string
+  nodes: NodeStatus[]
+}
+
+export interface TestnetEnvEvent extends TestnetInfo {
+  event: 'testnet-env'
+  env: Record<string, string>
+}
+
+export type CliEvent = ProgressEvent | ListeningEvent | ConnectionEvent | StoppedEvent | ConnectedEvent | PingEvent | SummaryEvent | IdEvent | ErrorEvent |
+  TestnetEvent | TestnetStoppedEvent | TestnetStatusEvent | TestnetEnvEvent
 
 /** Milliseconds as printed: rounded to 0.01; null stays null. */
 export function ms (value: number): number

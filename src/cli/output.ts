@@ -41,7 +41,8 @@ const PHASE_NAMES: Record<ProgressPhase, string> = {
   tor: 'tor',
   bootstrap: 'tor bootstrap',
   publish: 'publishing onion service',
-  connect: 'connecting'
+  connect: 'connecting',
+  testnet: 'testnet'
 }
 
 const BAR_WIDTH = 24

@@ -6,12 +6,13 @@
 import { readFileSync } from 'node:fs'
 import { Command, Option } from 'commander'
 import { EXIT_CODES_HELP } from './errors.js'
-import { ENV_HELP, parseClientOption, parseCountOption, parseIntervalOption, parsePortOption, parseTimeoutOption } from './options.js'
-import { testnetCommand } from './commands/testnet.js'
+import { ENV_HELP, integer, parseClientOption, parseCountOption, parseIntervalOption, parsePortOption, parseTimeoutOption } from './options.js'
+import { defaultTestnetDir } from './commands/testnet.js'
 import type { CliContext } from './context.js'
 import type { DialOptions } from './commands/dial.js'
 import type { IdOptions } from './commands/id.js'
 import type { ListenOptions } from './commands/listen.js'
+import type { TestnetDirOptions, TestnetStartOptions, TestnetStopOptions } from './commands/testnet.js'
 
 const DEFAULT_PORT = 7777
 
@@ -46,10 +47,61 @@ function footer (examples: string): string {
   return `\nExamples:\n${examples}\n\n${TOR_HELP}\n\n${ENV_HELP}\n\n${EXIT_CODES_HELP}\n`
 }
 
+/** `p2p-tor testnet start|stop|status|env`, wired like the other commands. */
+function testnetCommand (ctx: CliContext, done: (exitCode: number) => void): Command {
+  const dirOption = (): Option => new Option('--dir <dir>', 'directory of the network (keys, logs, state)').default(defaultTestnetDir(ctx.env), '$XDG_DATA_HOME/p2p-tor/testnet or ~/.local/share/p2p-tor/testnet')
+  const jsonOption = (): Option => new Option('--json', 'one JSON object per line on stdout (see the README); human text on stderr')
+  const cmd = new Command('testnet')
+    .description('a private Tor network on 127.0.0.1 (3 directory authorities, relays, client tors) for tests and demos')
+
+  cmd.command('start')
+    .description('start the network, or restart its stopped processes (reusing keys); succeeds at once when it already runs')
+    .addOption(dirOption())
+    .option('--base-port <port>', 'first of the consecutive ports it uses, 4 per tor (default 17000, or the port of the network in --dir)', integer('--base-port', 1024, 65535))
+    .option('--clients <n>', 'client tors (default 2)', integer('--clients', 1, 64))
+    .option('--relays <n>', 'plain relays besides the 3 authorities (default 1)', integer('--relays', 1, 64))
+    .addOption(new Option('--scheduler <name>', "tor's circuit scheduler on every node (default KIST)").choices(['KIST', 'Vanilla']))
+    .option('--timeout <seconds>', 'give up after this long (default 60)', integer('--timeout', 1, 3600))
+    .addOption(jsonOption())
+    .action(async (opts: TestnetStartOptions) => {
+      const { testnetStartCommand } = await import('./commands/testnet.js')
+      done(await testnetStartCommand(opts, ctx))
+    })
+
+  cmd.command('stop')
+    .description('stop every tor process of the network (keys and logs stay unless --clean)')
+    .addOption(dirOption())
+    .option('--clean', 'also delete the directory')
+    .addOption(jsonOption())
+    .action(async (opts: TestnetStopOptions) => {
+      const { testnetStopCommand } = await import('./commands/testnet.js')
+      done(await testnetStopCommand(opts, ctx))
+    })
+
+  cmd.command('status')
+    .description('each tor of the network: role, pid, running or not (exit code 1 when any is not running)')
+    .addOption(dirOption())
+    .addOption(jsonOption())
+    .action(async (opts: TestnetDirOptions) => {
+      const { testnetStatusCommand } = await import('./commands/testnet.js')
+      done(await testnetStatusCommand(opts, ctx))
+    })
+
+  cmd.command('env')
+    .description('shell exports for the client tors: P2P_TOR_SOCKS, P2P_TOR_CONTROL, P2P_TOR_COOKIE (client 0), then _1, _2 ... for the others')
+    .addOption(dirOption())
+    .addOption(jsonOption())
+    .action(async (opts: TestnetDirOptions) => {
+      const { testnetEnvCommand } = await import('./commands/testnet.js')
+      done(await testnetEnvCommand(opts, ctx))
+    })
+  return cmd
+}
+
 /**
- * The `p2p-tor` program. `run` receives each action's exit code. Commander
- * must not exit the process itself: main() sets exitOverride on every
- * command, including those of testnetCommand().
+ * The `p2p-tor` program. `done` receives each action's exit code; a thrown
+ * error goes to main(). Commander must not exit the process itself: main()
+ * sets exitOverride on every command, including the testnet subcommands.
  */
 export function buildProgram (ctx: CliContext, done: (exitCode: number) => void): Command {
   const program = new Command('p2p-tor')
@@ -93,7 +145,7 @@ export function buildProgram (ctx: CliContext, done: (exitCode: number) => void)
       done(await idCommand(opts, ctx))
     })
 
-  program.addCommand(testnetCommand({ stdout: ctx.stdout, stderr: ctx.stderr, env: ctx.env, setExitCode: done }))
+  program.addCommand(testnetCommand(ctx, done))
   program.addHelpText('after', `\nQuick start (a private Tor network on 127.0.0.1, nothing leaves the machine):
   p2p-tor testnet start --dir .testnet/demo
   p2p-tor listen --testnet .testnet/demo          # prints /onion3/...:7777/p2p/...

@@ -1,31 +1,18 @@
 /**
  * `p2p-tor testnet start|stop|status|env`: a private Tor network on
  * 127.0.0.1 for tests and demos (3 authorities, relays, client tors).
- * Progress goes to stderr, results to stdout; `--json` prints one JSON object
- * on stdout. Errors end the command with one line and a non-zero exit code
- * (see errors.ts). The network module is imported only when a subcommand runs.
+ * Like every command, each action gets the CliContext, writes through Output
+ * (results on stdout, progress on stderr; `--json`: JSON lines on stdout) and
+ * lets errors reach main(), which prints the one error line and picks the
+ * exit code. The network module is imported only when a subcommand runs.
  */
 import { homedir } from 'node:os'
 import path from 'node:path'
-import { Command, Option } from 'commander'
-import { classifyError } from '../errors.js'
-import { integer, resolveDataDir } from '../options.js'
+import { outputFor } from '../context.js'
+import { ExitCode } from '../errors.js'
+import { resolveDataDir } from '../options.js'
+import type { CliContext } from '../context.js'
 import type { TestnetClient, TestnetInfo } from '../../testnet/index.js'
-
-export interface TestnetCommandIO {
-  stdout: { write: (s: string) => unknown }
-  stderr: { write: (s: string) => unknown }
-  env: Readonly<Record<string, string | undefined>>
-  /** Receives the exit code (default: process.exitCode). */
-  setExitCode: (code: number) => void
-}
-
-const defaultIO = (): TestnetCommandIO => ({
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  setExitCode: (code) => { process.exitCode = code }
-})
 
 /** `<data dir>/testnet`: $P2P_TOR_DATA_DIR, else `$XDG_DATA_HOME/p2p-tor`, else `~/.local/share/p2p-tor`. */
 export function defaultTestnetDir (env: Readonly<Record<string, string | undefined>> = process.env, home = homedir()): string {
@@ -52,105 +39,93 @@ export function testnetEnvVars (clients: TestnetClient[]): Record<string, string
   return vars
 }
 
+function exportLine (name: string, value: string): string {
+  return `export ${name}=${shellQuote(value)}`
+}
+
 export function formatEnvExports (vars: Record<string, string>): string {
-  return Object.entries(vars).map(([k, v]) => `export ${k}=${shellQuote(v)}\n`).join('')
+  return Object.entries(vars).map(([k, v]) => exportLine(k, v) + '\n').join('')
 }
 
-function formatClients (info: TestnetInfo): string {
-  return info.clients.map(c => `  ${c.name}: socks 127.0.0.1:${c.socksPort}  control 127.0.0.1:${c.controlPort}  cookie ${c.cookieFile}\n`).join('')
+function clientLines (info: TestnetInfo): string[] {
+  return info.clients.map(c => `  ${c.name}: socks 127.0.0.1:${c.socksPort}  control 127.0.0.1:${c.controlPort}  cookie ${c.cookieFile}`)
 }
 
-interface CommonOpts { dir: string, json?: boolean }
+/** What every testnet subcommand takes. */
+export interface TestnetDirOptions {
+  dir: string
+  json?: boolean
+}
 
-export function testnetCommand (io: TestnetCommandIO = defaultIO()): Command {
-  const dirOption = (): Option => new Option('--dir <dir>', 'directory of the network (keys, logs, state)').default(defaultTestnetDir(io.env), '$XDG_DATA_HOME/p2p-tor/testnet or ~/.local/share/p2p-tor/testnet')
-  const jsonOption = (): Option => new Option('--json', 'print one JSON object on stdout')
-  const print = (s: string): void => { io.stdout.write(s) }
+export interface TestnetStartOptions extends TestnetDirOptions {
+  basePort?: number
+  clients?: number
+  relays?: number
+  scheduler?: 'KIST' | 'Vanilla'
+  /** Seconds. */
+  timeout?: number
+}
 
-  /** Runs an action: a thrown error becomes one line (JSON with --json) and an exit code. */
-  const run = <O extends CommonOpts>(action: (opts: O) => Promise<number>) => async (opts: O): Promise<void> => {
-    try {
-      io.setExitCode(await action(opts))
-    } catch (err) {
-      const e = classifyError(err)
-      if (opts.json === true) print(JSON.stringify({ event: 'error', code: e.code, exitCode: e.exitCode, message: e.message }) + '\n')
-      else io.stderr.write(`error: ${e.message}\n`)
-      io.setExitCode(e.exitCode)
+export interface TestnetStopOptions extends TestnetDirOptions {
+  clean?: boolean
+}
+
+export async function testnetStartCommand (opts: TestnetStartOptions, ctx: CliContext): Promise<number> {
+  const output = outputFor(ctx, opts.json)
+  const { startTestnet } = await import('../../testnet/index.js')
+  const info = await startTestnet({
+    dir: opts.dir,
+    basePort: opts.basePort,
+    clients: opts.clients,
+    relays: opts.relays,
+    scheduler: opts.scheduler,
+    timeoutMs: opts.timeout != null ? opts.timeout * 1000 : undefined,
+    onProgress: (e) => { output.progress('testnet', e.percent ?? null, `${e.phase}: ${e.message}`) }
+  })
+  output.event({ event: 'testnet', ...info, env: testnetEnvVars(info.clients) })
+  if (!output.json) {
+    output.result(`${info.alreadyRunning ? 'already running' : `started in ${(info.elapsedMs / 1000).toFixed(1)} s`}: ${info.dir} (base port ${info.basePort}, ${info.scheduler} scheduler)`)
+    for (const line of clientLines(info)) output.result(line)
+    output.result(`use it: eval "$(p2p-tor testnet env --dir ${shellQuote(info.dir)})"`)
+  }
+  return ExitCode.OK
+}
+
+export async function testnetStopCommand (opts: TestnetStopOptions, ctx: CliContext): Promise<number> {
+  const output = outputFor(ctx, opts.json)
+  const { stopTestnet } = await import('../../testnet/index.js')
+  const t0 = Date.now()
+  const cleaned = opts.clean === true
+  await stopTestnet(opts.dir, { clean: cleaned })
+  const dir = path.resolve(opts.dir)
+  output.event({ event: 'testnet-stopped', dir, cleaned, stopMs: Date.now() - t0 })
+  if (!output.json) output.result(`stopped: ${dir}${cleaned ? ' (deleted)' : ''}`)
+  return ExitCode.OK
+}
+
+/** Exit code 1 (FAILURE) when any node of the network is not running. */
+export async function testnetStatusCommand (opts: TestnetDirOptions, ctx: CliContext): Promise<number> {
+  const output = outputFor(ctx, opts.json)
+  const { testnetStatus } = await import('../../testnet/index.js')
+  const { nodes } = await testnetStatus(opts.dir)
+  output.event({ event: 'testnet-status', dir: path.resolve(opts.dir), nodes })
+  if (!output.json) {
+    for (const n of nodes) {
+      const state = n.alive ? output.out('green', `running (pid ${n.pid ?? '?'})`) : output.out('red', 'stopped')
+      output.result(`${n.name.padEnd(9)} ${n.role.padEnd(9)} ${state}`)
     }
   }
+  return nodes.every(n => n.alive) ? ExitCode.OK : ExitCode.FAILURE
+}
 
-  const cmd = new Command('testnet')
-    .description('a private Tor network on 127.0.0.1 (3 directory authorities, relays, client tors) for tests and demos')
-
-  cmd.command('start')
-    .description('start the network, or restart its stopped processes (reusing keys); succeeds at once when it already runs')
-    .addOption(dirOption())
-    .option('--base-port <port>', 'first of the consecutive ports it uses, 4 per tor (default 17000, or the port of the network in --dir)', integer('--base-port', 1024, 65535))
-    .option('--clients <n>', 'client tors (default 2)', integer('--clients', 1, 64))
-    .option('--relays <n>', 'plain relays besides the 3 authorities (default 1)', integer('--relays', 1, 64))
-    .addOption(new Option('--scheduler <name>', "tor's circuit scheduler on every node (default KIST)").choices(['KIST', 'Vanilla']))
-    .option('--timeout <seconds>', 'give up after this long (default 60)', integer('--timeout', 1, 3600))
-    .addOption(jsonOption())
-    .action(run(async (opts: CommonOpts & { basePort?: number, clients?: number, relays?: number, scheduler?: 'KIST' | 'Vanilla', timeout?: number }) => {
-      const { startTestnet } = await import('../../testnet/index.js')
-      const info = await startTestnet({
-        dir: opts.dir,
-        basePort: opts.basePort,
-        clients: opts.clients,
-        relays: opts.relays,
-        scheduler: opts.scheduler,
-        timeoutMs: opts.timeout != null ? opts.timeout * 1000 : undefined,
-        onProgress: (e) => { io.stderr.write(`testnet ${e.phase}${e.percent != null ? ` ${e.percent}%` : ''}: ${e.message}\n`) }
-      })
-      if (opts.json === true) {
-        print(JSON.stringify({ event: 'testnet', ...info, env: testnetEnvVars(info.clients) }) + '\n')
-      } else {
-        print(`${info.alreadyRunning ? 'already running' : `started in ${(info.elapsedMs / 1000).toFixed(1)} s`}: ${info.dir} (base port ${info.basePort}, ${info.scheduler} scheduler)\n`)
-        print(formatClients(info))
-        print(`use it: eval "$(p2p-tor testnet env --dir ${shellQuote(info.dir)})"\n`)
-      }
-      return 0
-    }))
-
-  cmd.command('stop')
-    .description('stop every tor process of the network (keys and logs stay unless --clean)')
-    .addOption(dirOption())
-    .option('--clean', 'also delete the directory')
-    .addOption(jsonOption())
-    .action(run(async (opts: CommonOpts & { clean?: boolean }) => {
-      const { stopTestnet } = await import('../../testnet/index.js')
-      const t0 = Date.now()
-      await stopTestnet(opts.dir, { clean: opts.clean === true })
-      const dir = path.resolve(opts.dir)
-      if (opts.json === true) print(JSON.stringify({ event: 'testnet-stopped', dir, cleaned: opts.clean === true, stopMs: Date.now() - t0 }) + '\n')
-      else print(`stopped: ${dir}${opts.clean === true ? ' (deleted)' : ''}\n`)
-      return 0
-    }))
-
-  cmd.command('status')
-    .description('each tor of the network: role, pid, running or not (exit code 1 when any is not running)')
-    .addOption(dirOption())
-    .addOption(jsonOption())
-    .action(run(async (opts: CommonOpts) => {
-      const { testnetStatus } = await import('../../testnet/index.js')
-      const { nodes } = await testnetStatus(opts.dir)
-      if (opts.json === true) print(JSON.stringify({ event: 'testnet-status', dir: path.resolve(opts.dir), nodes }) + '\n')
-      else print(nodes.map(n => `${n.name.padEnd(9)} ${n.role.padEnd(9)} ${n.alive ? `running (pid ${n.pid ?? '?'})` : 'stopped'}\n`).join(''))
-      return nodes.every(n => n.alive) ? 0 : 1
-    }))
-
-  cmd.command('env')
-    .description('shell exports for the client tors: P2P_TOR_SOCKS, P2P_TOR_CONTROL, P2P_TOR_COOKIE (client 0), then _1, _2 ... for the others')
-    .addOption(dirOption())
-    .addOption(jsonOption())
-    .action(run(async (opts: CommonOpts) => {
-      const { testnetEnv } = await import('../../testnet/index.js')
-      const info = await testnetEnv(opts.dir)
-      const vars = testnetEnvVars(info.clients)
-      if (opts.json === true) print(JSON.stringify({ event: 'testnet-env', ...info, env: vars }) + '\n')
-      else print(formatEnvExports(vars))
-      return 0
-    }))
-
-  return cmd
+export async function testnetEnvCommand (opts: TestnetDirOptions, ctx: CliContext): Promise<number> {
+  const output = outputFor(ctx, opts.json)
+  const { testnetEnv } = await import('../../testnet/index.js')
+  const info = await testnetEnv(opts.dir)
+  const vars = testnetEnvVars(info.clients)
+  output.event({ event: 'testnet-env', ...info, env: vars })
+  if (!output.json) {
+    for (const [name, value] of Object.entries(vars)) output.result(exportLine(name, value))
+  }
+  return ExitCode.OK
 }

@@ -1,0 +1,157 @@
+/**
+ * The published package, as a user gets it: `npm pack` of the built dist/,
+ * unpacked into node_modules/p2p-tor of a throwaway app, then imported by a
+ * child `node` through the package's own "exports". No network and no
+ * `npm install`: the app's node_modules links exactly the dependencies that
+ * package.json declares to the repo's own copies, so a missing dependency
+ * fails here too. Needs `npm run build` first (npm test does it).
+ */
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+
+/** dist/test/package -> the repository root. */
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+const CHILD_TIMEOUT_MS = 60_000
+const MAX_BUFFER = 16 * 1024 * 1024
+
+/** What the package root exports: what a libp2p user needs, and not one name more. */
+const ROOT_EXPORTS = [
+  'AGENT_VERSION', 'BadOnionAddressError', 'ControlConnectionClosedError', 'ControlReplyError', 'ControlUnreachableError',
+  'InvalidOnionAddressError', 'InvalidOnionKeyError', 'KeyFileError', 'MissingOnionKeyError', 'NoControlPortError', 'Onion3',
+  'OnionAlreadyListeningError', 'OnionClientAuthBadError', 'OnionClientAuthMissingError', 'OnionDescriptorInvalidError',
+  'OnionInUseError', 'OnionIntroFailedError', 'OnionIntroTimeoutError', 'OnionPublishFailedError', 'OnionPublishTimeoutError',
+  'OnionRendezvousFailedError', 'OnionServiceNotFoundError', 'SocksError', 'SocksReplyError', 'TOR_CONNECTION_DEFAULTS',
+  'TorBootstrapTimeoutError', 'TorExitedError', 'TorNotFoundError', 'TorNotInstalledError', 'createTorNode',
+  'formatOnionHostPort', 'generateOnionKey', 'isValidOnion3Multiaddr', 'isValidServiceId', 'loadOnionKeyFile',
+  'loadOrCreateOnionKeyFile', 'onionAddressFromMultiaddr', 'onionAddressFromMultiaddrString', 'onionAddressToMultiaddr',
+  'onionKeyFromSeed', 'onionListenAddress', 'onionOnly', 'parseOnionHostPort', 'saveOnionKeyFile', 'serviceIdFromBytes',
+  'serviceIdToBytes', 'tor', 'validateServiceId'
+].sort()
+
+/** Per entry point, names that must be there; the root must lack the layer internals. */
+const SUBPATHS: Record<string, string[]> = {
+  'p2p-tor/tor': ['attachTor', 'launchTor', 'getTor', 'TorNotFoundError'],
+  'p2p-tor/control': ['ControlClient', 'ReplyParser', 'buildAddOnion', 'ControlReplyError'],
+  'p2p-tor/socks': ['socksConnect', 'SocksClientHandshake', 'OnionServiceNotFoundError'],
+  'p2p-tor/onion': ['serviceIdFromPublicKey', 'onionKeyFromAddOnionBlob', 'Onion3', 'InvalidOnionAddressError'],
+  'p2p-tor/testnet': ['startTestnet', 'stopTestnet', 'testnetStatus', 'testnetEnv']
+}
+const NOT_AT_ROOT = ['ReplyParser', 'ControlClient', 'socksConnect', 'attachTor', 'launchTor', 'getTor', 'startTestnet', 'buildAddOnion', 'serviceIdFromPublicKey']
+
+/** Run in the app: import every entry point and report its export names, and whether a deep import is refused. */
+const CHECK = `
+const out = {}
+for (const spec of ['p2p-tor', ...${JSON.stringify(Object.keys(SUBPATHS))}]) out[spec] = Object.keys(await import(spec)).sort()
+try { await import('p2p-tor/dist/src/control/parser.js'); out.deep = 'allowed' } catch (err) { out.deep = err.code }
+process.stdout.write(JSON.stringify(out))
+`
+
+/** Type-checked in the app: each entry point's declarations resolve through "exports" "types". */
+const TYPES_CHECK = `
+import { tor, createTorNode, type TorTransportInit, type TorNodeOptions, type TorHandle } from 'p2p-tor'
+// @ts-expect-error the control-reply parser is not part of the root
+import { ReplyParser } from 'p2p-tor'
+import { attachTor } from 'p2p-tor/tor'
+import { ControlClient } from 'p2p-tor/control'
+import { socksConnect } from 'p2p-tor/socks'
+import { serviceIdFromPublicKey } from 'p2p-tor/onion'
+import { startTestnet } from 'p2p-tor/testnet'
+const init: TorTransportInit = { socks: '127.0.0.1:9050' }
+const opts: TorNodeOptions = init
+export const used = [tor, createTorNode, opts, ReplyParser, attachTor, ControlClient, socksConnect, serviceIdFromPublicKey, startTestnet]
+export type Handle = TorHandle
+`
+
+interface PackedFile { path: string, size: number }
+interface Packed { filename: string, size: number, unpackedSize: number, entryCount: number, files: PackedFile[] }
+
+/** Only built JavaScript with its declarations, the README, the licence and package.json. */
+function userNeeds (file: string): boolean {
+  if (['package.json', 'README.md', 'LICENSE'].includes(file)) return true
+  return /^dist\/(src|transports)\/.+\.(js|d\.ts)$/.test(file)
+}
+
+describe('the npm package', function () {
+  this.timeout(4 * CHILD_TIMEOUT_MS)
+  let tmp: string
+  let packed: Packed
+  let app: string
+
+  before(async () => {
+    assert.ok(existsSync(path.join(ROOT, 'dist/src/index.js')), 'build first (npm run build)')
+    tmp = await mkdtemp(path.join(tmpdir(), 'p2p-tor-pack-'))
+    const { stdout } = await run('npm', ['pack', '--pack-destination', tmp, '--ignore-scripts', '--json', '--loglevel=error'], { cwd: ROOT, timeout: CHILD_TIMEOUT_MS, maxBuffer: MAX_BUFFER })
+    packed = JSON.parse(stdout)[0]
+    await run('tar', ['-xzf', path.join(tmp, packed.filename), '-C', tmp], { timeout: CHILD_TIMEOUT_MS })
+    app = path.join(tmp, 'app')
+    await mkdir(path.join(app, 'node_modules'), { recursive: true })
+    await rename(path.join(tmp, 'package'), path.join(app, 'node_modules', 'p2p-tor'))
+    await writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }))
+    // the declared dependencies, and only those, from the repository's node_modules
+    const pkg = JSON.parse(await readFile(path.join(app, 'node_modules/p2p-tor/package.json'), 'utf8'))
+    for (const dep of Object.keys(pkg.dependencies ?? {})) {
+      const link = path.join(app, 'node_modules', dep)
+      await mkdir(path.dirname(link), { recursive: true })
+      await symlink(path.join(ROOT, 'node_modules', dep), link, 'dir')
+    }
+  })
+
+  after(async () => {
+    if (tmp != null) await rm(tmp, { recursive: true, force: true })
+  })
+
+  it('holds only what a user needs: no tests, benches, examples, sources or source maps', () => {
+    const files = packed.files.map(f => f.path)
+    const extra = files.filter(f => !userNeeds(f))
+    assert.deepEqual(extra, [], `files a user does not need: ${extra.join(', ')}`)
+    assert.ok(!files.some(f => /(^|\/)(test|bench|examples)\//.test(f)))
+    assert.ok(!files.some(f => f.endsWith('.ts') && !f.endsWith('.d.ts')))
+    assert.ok(!files.some(f => f.endsWith('.map')))
+    // every .js comes with its declarations
+    for (const f of files.filter(f => f.endsWith('.js'))) assert.ok(files.includes(f.replace(/\.js$/, '.d.ts')), `${f} has no .d.ts`)
+  })
+
+  it('every "exports" target, "bin" and "types" is in the tarball', async () => {
+    const files = new Set(packed.files.map(f => f.path))
+    const pkg = JSON.parse(await readFile(path.join(app, 'node_modules/p2p-tor/package.json'), 'utf8'))
+    const targets: string[] = [pkg.main, pkg.types, ...Object.values(pkg.bin as Record<string, string>)]
+    for (const entry of Object.values(pkg.exports as Record<string, Record<string, string>>)) targets.push(entry.types, entry.import)
+    assert.equal(Object.keys(pkg.exports).length, 1 + Object.keys(SUBPATHS).length)
+    for (const t of targets) assert.ok(files.has(path.posix.normalize(t)), `${t} is missing from the tarball`)
+  })
+
+  it('imports p2p-tor and each subpath by name; the root exports the narrow list; deep imports are refused', async () => {
+    await writeFile(path.join(app, 'check.mjs'), CHECK)
+    const { stdout } = await run(process.execPath, ['check.mjs'], { cwd: app, timeout: CHILD_TIMEOUT_MS, maxBuffer: MAX_BUFFER })
+    const names: Record<string, string[] | string> = JSON.parse(stdout)
+    assert.deepEqual(names['p2p-tor'], ROOT_EXPORTS)
+    for (const name of NOT_AT_ROOT) assert.ok(!names['p2p-tor'].includes(name), `the root still exports ${name}`)
+    for (const [spec, wanted] of Object.entries(SUBPATHS)) {
+      for (const name of wanted) assert.ok(names[spec].includes(name), `${spec} lacks ${name}`)
+    }
+    assert.equal(names.deep, 'ERR_PACKAGE_PATH_NOT_EXPORTED')
+  })
+
+  it('type-checks against each entry point\'s declarations, and the root lacks the layer internals there too', async () => {
+    await writeFile(path.join(app, 'check.ts'), TYPES_CHECK)
+    const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc')
+    const args = ['--noEmit', '--strict', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node', '--typeRoots', path.join(ROOT, 'node_modules/@types'), 'check.ts']
+    await run(process.execPath, [tsc, ...args], { cwd: app, timeout: CHILD_TIMEOUT_MS, maxBuffer: MAX_BUFFER }).catch((err: { stdout?: string }) => {
+      assert.fail(`tsc: ${err.stdout ?? String(err)}`)
+    })
+  })
+
+  it('the installed CLI runs and finds its own version', async () => {
+    const pkg = JSON.parse(await readFile(path.join(app, 'node_modules/p2p-tor/package.json'), 'utf8'))
+    const { stdout } = await run(process.execPath, [path.join(app, 'node_modules/p2p-tor', pkg.bin['p2p-tor']), '--version'], { cwd: app, timeout: CHILD_TIMEOUT_MS })
+    assert.equal(stdout.trim(), pkg.version)
+  })
+})
