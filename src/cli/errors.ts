@@ -57,6 +57,28 @@ export class DialTimeoutError extends Error {
   }
 }
 
+/** The private network in `dir` is not running (its client does not answer). */
+export class TestnetDownError extends Error {
+  static override name = 'TestnetDownError'
+  readonly dir: string
+
+  constructor (dir: string, client: string, options?: ErrorOptions) {
+    super(`the private Tor network in ${dir} is not running (${client} does not answer); start it with: p2p-tor testnet start --dir ${dir}`, options)
+    this.name = 'TestnetDownError'
+    this.dir = dir
+  }
+}
+
+/** The control connection to tor closed while listening: tor stopped, so the onion service is gone. */
+export class TorConnectionLostError extends Error {
+  static override name = 'TorConnectionLostError'
+
+  constructor (options?: ErrorOptions) {
+    super('lost the connection to tor\'s control port (tor stopped or restarted), so the onion service is gone; check tor, then run listen again', options)
+    this.name = 'TorConnectionLostError'
+  }
+}
+
 /** SIGINT/SIGTERM arrived while a command was still working. */
 export class InterruptedError extends Error {
   static override name = 'InterruptedError'

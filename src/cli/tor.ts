@@ -1,20 +1,18 @@
 /**
- * Turns the CLI's TorChoice into a running tor, showing progress: attach to
- * the endpoints given, to a client of a private network, launch a managed tor
- * (joining the private network when asked), or let getTor() pick. The tor
- * modules are imported on demand so that `id` and `--help` stay fast.
+ * The CLI's side of "which tor": it translates the command line's TorChoice
+ * (flags and environment, see options.ts) into src/tor's options, shows
+ * progress, and leaves the decision to src/tor's planTor()/openTor(). The
+ * tor modules are imported on demand so that `id` and `--help` stay fast.
  */
 import { join } from 'node:path'
-import { UsageError } from './errors.js'
+import { TestnetDownError, TorConnectionLostError, UsageError } from './errors.js'
 import type { TorChoice } from './options.js'
 import type { Output } from './output.js'
 import type { BootstrapStatus } from '../control/index.js'
-import type { TorHandle } from '../tor/index.js'
+import type { OpenedTor, TorHandle, TorOptions } from '../tor/index.js'
 
-/** A tor to use: a handle (control + SOCKS), or, for dial-only use, just a SOCKS endpoint. */
-export type ObtainedTor =
-  | { handle: TorHandle, socks?: undefined, description: string }
-  | { handle?: undefined, socks: string, description: string }
+/** The tor a command uses: a handle (control + SOCKS), or, for dial-only use, just a SOCKS endpoint. */
+export type ObtainedTor = OpenedTor
 
 export interface ObtainTorOptions {
   /** The node's data directory; a managed tor keeps its state below it. */
@@ -25,28 +23,6 @@ export interface ObtainTorOptions {
   signal: AbortSignal
   /** With only a SOCKS endpoint configured, use it without a control connection (dial). */
   socksOnlyOk: boolean
-}
-
-/** The private network in `dir` is not running (its client does not answer). */
-export class TestnetDownError extends Error {
-  static override name = 'TestnetDownError'
-  readonly dir: string
-
-  constructor (dir: string, client: string, options?: ErrorOptions) {
-    super(`the private Tor network in ${dir} is not running (${client} does not answer); start it with: p2p-tor testnet start --dir ${dir}`, options)
-    this.name = 'TestnetDownError'
-    this.dir = dir
-  }
-}
-
-/** The control connection to tor closed while listening: tor stopped, so the onion service is gone. */
-export class TorConnectionLostError extends Error {
-  static override name = 'TorConnectionLostError'
-
-  constructor (options?: ErrorOptions) {
-    super('lost the connection to tor\'s control port (tor stopped or restarted), so the onion service is gone; check tor, then run listen again', options)
-    this.name = 'TorConnectionLostError'
-  }
 }
 
 /** Resolves with a TorConnectionLostError when the handle's control connection closes. */
@@ -65,70 +41,56 @@ export function managedDataDir (dataDir: string, command: string, testnet: boole
   return join(dataDir, 'managed', testnet ? `testnet-${command}` : command)
 }
 
-async function ready (handle: TorHandle, opts: ObtainTorOptions): Promise<ObtainedTor> {
-  try {
-    // an attached tor may have just started; a managed one is bootstrapped already
-    if (handle.mode === 'attach') await handle.waitForBootstrap({ signal: opts.signal, onProgress: bootstrapReporter(opts.output) })
-  } catch (err) {
-    await handle.close()
-    throw err
-  }
-  return { handle, description: handle.description }
-}
-
-export async function obtainTor (choice: TorChoice, opts: ObtainTorOptions): Promise<ObtainedTor> {
-  const { output, signal } = opts
-  const tor = await import('../tor/index.js')
-  const onProgress = bootstrapReporter(output)
-
+/** The choice as src/tor's options, and the progress line that says what is being tried. */
+async function translate (choice: TorChoice, opts: ObtainTorOptions): Promise<{ tor: TorOptions, doing: string, testnetClient?: string }> {
   switch (choice.kind) {
     case 'testnet': {
       const { testnetEnv } = await import('../testnet/index.js')
       const info = await testnetEnv(choice.dir)
       if (choice.managed) {
-        output.progress('tor', null, `launching a tor that joins the private network in ${choice.dir}`)
-        const dataDir = managedDataDir(opts.dataDir, opts.command, true)
-        return await ready(await tor.launchTor({ dataDir, torrcLines: info.torrcLines, onProgress, signal }), opts)
+        return {
+          tor: { managed: { dataDir: managedDataDir(opts.dataDir, opts.command, true), torrcLines: info.torrcLines }, launch: 'always' },
+          doing: `launching a tor that joins the private network in ${choice.dir}`
+        }
       }
       const client = info.clients[choice.client]
       if (client == null) {
         throw new UsageError(`--testnet-client ${choice.client} does not exist: the network in ${choice.dir} has clients 0 to ${info.clients.length - 1}`)
       }
-      output.progress('tor', null, `attaching to ${client.name} of the private network in ${choice.dir}`)
-      try {
-        return await ready(await tor.attachTor({
-          control: `127.0.0.1:${client.controlPort}`,
-          socks: `127.0.0.1:${client.socksPort}`,
-          cookieFile: client.cookieFile,
-          signal
-        }), opts)
-      } catch (err) {
-        if ((err as Error)?.name === 'ControlUnreachableError' || (err as Error)?.name === 'TorNotFoundError') {
-          throw new TestnetDownError(choice.dir, client.name, { cause: err })
-        }
-        throw err
+      return {
+        tor: { control: `127.0.0.1:${client.controlPort}`, socks: `127.0.0.1:${client.socksPort}`, cookieFile: client.cookieFile },
+        doing: `attaching to ${client.name} of the private network in ${choice.dir}`,
+        testnetClient: client.name
       }
     }
-    case 'attach': {
-      if (choice.control == null && choice.socks != null && opts.socksOnlyOk) {
-        return { socks: choice.socks, description: `using tor's SOCKS port ${choice.socks} (dial only, no control connection)` }
+    case 'attach':
+      return {
+        tor: { control: choice.control, socks: choice.socks, controlPassword: choice.password, cookieFile: choice.cookieFile },
+        doing: `attaching to tor${choice.control != null ? ` at ${choice.control}` : ''}`
       }
-      output.progress('tor', null, `attaching to tor${choice.control != null ? ` at ${choice.control}` : ''}`)
-      return await ready(await tor.attachTor({ control: choice.control, socks: choice.socks, password: choice.password, cookieFile: choice.cookieFile, signal }), opts)
+    case 'managed':
+      return { tor: { managed: { dataDir: managedDataDir(opts.dataDir, opts.command, false) }, launch: 'always' }, doing: 'launching tor' }
+    case 'auto':
+      return {
+        tor: { controlPassword: choice.password, cookieFile: choice.cookieFile, managed: { dataDir: managedDataDir(opts.dataDir, opts.command, false) } },
+        doing: 'looking for a running tor (else launching one)'
+      }
+  }
+}
+
+export async function obtainTor (choice: TorChoice, opts: ObtainTorOptions): Promise<ObtainedTor> {
+  const { openTor, planTor } = await import('../tor/index.js')
+  const { tor, doing, testnetClient } = await translate(choice, opts)
+  const plan = planTor(tor, { needsControl: !opts.socksOnlyOk })
+  if (plan.kind !== 'socks-only') opts.output.progress('tor', null, doing)
+  try {
+    return await openTor(plan, { signal: opts.signal, onProgress: bootstrapReporter(opts.output), waitForBootstrap: true })
+  } catch (err) {
+    const name = (err as Error)?.name
+    if (choice.kind === 'testnet' && testnetClient != null && (name === 'ControlUnreachableError' || name === 'TorNotFoundError')) {
+      throw new TestnetDownError(choice.dir, testnetClient, { cause: err })
     }
-    case 'managed': {
-      output.progress('tor', null, 'launching tor')
-      return await ready(await tor.launchTor({ dataDir: managedDataDir(opts.dataDir, opts.command, false), onProgress, signal }), opts)
-    }
-    case 'auto': {
-      output.progress('tor', null, 'looking for a running tor (else launching one)')
-      return await ready(await tor.getTor({
-        password: choice.password,
-        cookieFile: choice.cookieFile,
-        signal,
-        managed: { dataDir: managedDataDir(opts.dataDir, opts.command, false), onProgress }
-      }), opts)
-    }
+    throw err
   }
 }
 

@@ -1,80 +1,68 @@
-import { getTor, toSocksEndpoint } from '../../src/tor/index.js'
-import type { ControlClient, ControlEndpoint } from '../../src/control/index.js'
-import type { SocksEndpoint, TorHandle, ManagedTorOptions } from '../../src/tor/index.js'
+import { openTor, planTor } from '../../src/tor/index.js'
 import { NoControlPortError } from './errors.js'
-
-/** How the transport reaches tor. Exactly one way is used, in this order. */
-export interface TorSourceInit {
-  /** A tor already obtained with attachTor()/launchTor()/getTor(); the transport uses it and never closes it. */
-  tor?: TorHandle
-  /** Tor's SOCKS port, "host:port" or { host, port }. Alone (without control), the transport can dial but not listen. */
-  socks?: string | SocksEndpoint
-  /** Tor's control endpoint, "host:port" or "unix:/path". */
-  control?: string | ControlEndpoint
-  /** Password for HASHEDPASSWORD control authentication. */
-  controlPassword?: string
-  /** Cookie file, when tor's PROTOCOLINFO does not name a readable one. */
-  cookieFile?: string
-  /** Launch and own a tor process when no endpoint is given and no system tor answers. */
-  managed?: Omit<ManagedTorOptions, 'signal'>
-}
+import type { ControlClient } from '../../src/control/index.js'
+import type { OpenedTor, SocksEndpoint, TorOptions, TorPlan } from '../../src/tor/index.js'
 
 /**
- * Resolves the transport's init into a running tor, lazily and once.
- * A SOCKS-only configuration never opens a control connection.
+ * How the transport reaches tor: src/tor's options, decided by its
+ * planTor() (see src/tor/select.ts for the precedence). A handle passed as
+ * `tor` is used and never closed; SOCKS alone dials without a control
+ * connection, and listening then fails with NoControlPortError.
+ */
+export type TorSourceInit = TorOptions
+
+/**
+ * The transport's tor, opened lazily and once. This class decides nothing:
+ * it only holds what src/tor's openTor() returned and closes it if owned.
  */
 export class TorSource {
-  private handle?: TorHandle
-  private owned = false
-  private pending?: Promise<TorHandle>
+  private planned?: TorPlan
+  private opened?: OpenedTor
+  private pending?: Promise<OpenedTor>
 
   constructor (private readonly init: TorSourceInit) {}
 
-  get socksOnly (): boolean {
-    return this.init.tor == null && this.init.socks != null && this.init.control == null
+  /** Decided on first use, not in the factory: a bad endpoint surfaces from start() or dial(). */
+  private get plan (): TorPlan {
+    this.planned ??= planTor(this.init, { needsControl: false })
+    return this.planned
+  }
+
+  /** Whether the tor is (or will be) one this process launched. */
+  get managed (): boolean {
+    if (this.plan.kind === 'handle') return this.plan.handle.mode === 'managed'
+    return this.plan.kind === 'managed' || this.opened?.handle?.mode === 'managed'
+  }
+
+  /** Whether starting the transport should launch tor now, so start-up errors surface from node.start(). */
+  get launchesOnStart (): boolean {
+    return this.plan.kind === 'managed' || (this.plan.kind === 'auto' && this.plan.managed != null)
   }
 
   async socks (): Promise<SocksEndpoint> {
-    if (this.socksOnly) return toSocksEndpoint(this.init.socks as string | SocksEndpoint)
     return (await this.get()).socks
   }
 
   async control (): Promise<ControlClient> {
-    if (this.socksOnly) throw new NoControlPortError()
-    return (await this.get()).control
+    const { handle } = await this.get()
+    if (handle == null) throw new NoControlPortError()
+    return handle.control
   }
 
-  async get (): Promise<TorHandle> {
-    if (this.handle != null) return this.handle
-    if (this.init.tor != null) {
-      this.handle = this.init.tor
-      return this.handle
-    }
-    this.pending ??= getTor({
-      control: this.init.control,
-      socks: this.init.socks,
-      password: this.init.controlPassword,
-      cookieFile: this.init.cookieFile,
-      managed: this.init.managed
-    }).then(h => {
-      this.handle = h
-      this.owned = true
-      return h
+  async get (): Promise<OpenedTor> {
+    if (this.opened != null) return this.opened
+    this.pending ??= openTor(this.plan).then(o => {
+      this.opened = o
+      return o
     }).finally(() => { this.pending = undefined })
-    return this.pending
-  }
-
-  /** Whether the tor (when known) is one this process launched. */
-  get managed (): boolean {
-    return (this.handle?.mode ?? (this.init.managed != null && this.init.control == null && this.init.socks == null ? 'managed' : 'attach')) === 'managed'
+    return await this.pending
   }
 
   async close (): Promise<void> {
     const pending = this.pending
     if (pending != null) await pending.catch(() => {})
-    const h = this.handle
-    this.handle = undefined
-    if (h != null && this.owned) await h.close()
-    this.owned = false
+    const o = this.opened
+    this.opened = undefined
+    if (o?.owned === true) await o.handle?.close()
   }
 }

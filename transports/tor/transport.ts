@@ -48,7 +48,7 @@ export class TorTransport implements Transport<TorDialEvents>, Startable {
     }
     // a managed tor is launched (and bootstrapped) here rather than on the
     // first dial, so start-up errors surface from node.start()
-    if (this.source.managed && this.init.tor == null && this.init.socks == null && this.init.control == null) {
+    if (this.source.launchesOnStart) {
       await this.source.get()
     }
     this.started = true

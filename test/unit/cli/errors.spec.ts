@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import { AbortError as Libp2pAbortError, TimeoutError as Libp2pTimeoutError, UnexpectedPeerError, UnsupportedProtocolError } from '@libp2p/interface'
-import { classifyError, DialTimeoutError, ExitCode, InterruptedError, logHint, oneLine, UsageError } from '../../../src/cli/errors.js'
-import { TestnetDownError, TorConnectionLostError } from '../../../src/cli/tor.js'
+import { classifyError, DialTimeoutError, ExitCode, InterruptedError, logHint, oneLine, TestnetDownError, TorConnectionLostError, UsageError } from '../../../src/cli/errors.js'
 import {
   ControlConnectionClosedError, ControlProtocolError, ControlReplyError, ControlUnreachableError, CookieFileError,
   InvalidControlArgumentError, NoUsableAuthMethodError, ReplyTooLargeError, ServerHashMismatchError,
