@@ -78,12 +78,20 @@ describe('attachTor against a fake control port', () => {
     assert.ok(!fake.lines.some(l => l.startsWith('GETINFO')), fake.lines.join(' | '))
   })
 
-  it('a failed authentication rejects with the auth error and closes the control connection', async () => {
+  it('a rejected password rejects with WrongPasswordError and closes the control connection', async () => {
     fake.script(['PROTOCOLINFO 1', protocolInfo('HASHEDPASSWORD')], ['AUTHENTICATE "wrong"', cap.WRONG_PASSWORD])
     await assert.rejects(attachTor({ control: fake.endpoint, socks: '9050', password: 'wrong' }), { name: 'WrongPasswordError' })
     assert.equal(fake.remaining, 0)
     await fake.waitForDisconnect()
     assert.equal(fake.sockets.size, 0)
+  })
+
+  it('an auth failure before any exchange (no usable method) rejects and still closes the control connection', async () => {
+    // the control client keeps the connection open after this error; attachTor must close it
+    fake.script(['PROTOCOLINFO 1', protocolInfo('HASHEDPASSWORD')])
+    await assert.rejects(attachTor({ control: fake.endpoint, socks: '9050' }), { name: 'NoUsableAuthMethodError' })
+    await fake.waitForDisconnect()
+    assert.equal(fake.received, 'PROTOCOLINFO 1\r\n')
   })
 
   it('a control endpoint that refuses connections gives TorNotFoundError listing what was tried', async () => {
