@@ -12,7 +12,7 @@ import {
 import type { HsDescEvent, StatusClientEvent } from '../../../src/control/events.js'
 import type { ControlReply } from '../../../src/control/parser.js'
 import * as cap from '../../unit/control/captured.js'
-import { FakeTorControl } from './fake-tor-control.js'
+import { FakeTorControl } from '../../fixtures/fake-control.js'
 
 const COOKIE = Buffer.from(cap.SAFECOOKIE_VECTOR.cookieHex, 'hex')
 const SERVER_NONCE = Buffer.from(cap.SAFECOOKIE_VECTOR.serverNonceHex, 'hex')

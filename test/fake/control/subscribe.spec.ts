@@ -8,7 +8,7 @@ import { InvalidControlArgumentError, UploadFailedError, UploadTimeoutError, Upl
 import { watchUploads } from '../../../src/control/uploads.js'
 import type { HsDescEvent } from '../../../src/control/events.js'
 import * as cap from '../../unit/control/captured.js'
-import { FakeTorControl } from './fake-tor-control.js'
+import { FakeTorControl } from '../../fixtures/fake-control.js'
 
 const OTHER = 'e57tg4ft4fpbspcp7xgejz3t4ftgw66iibrhq5hemfqmmkcjskhs6oqd'
 const upload = (dir: string): string => `650 HS_DESC UPLOAD ${cap.HS_ADDR} UNKNOWN ${dir} ${cap.BLINDED}\r\n`

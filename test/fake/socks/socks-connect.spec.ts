@@ -14,7 +14,7 @@ import {
   SocksReplyError,
   socksReplyError
 } from '../../../src/socks/index.js'
-import { FakeSocksServer } from './fake-socks-server.js'
+import { FakeSocksServer } from '../../fixtures/fake-socks.js'
 
 const ONION = 'pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion'
 const PORT = 7777

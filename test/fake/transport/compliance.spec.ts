@@ -6,8 +6,8 @@
 import tests from '@libp2p/interface-compliance-tests/transport'
 import { onionListenAddress, tor } from '../../../transports/tor/index.js'
 import { generateOnionKey, Onion3 } from '../../../src/onion/index.js'
-import { startFakeTor } from '../fake-tor.js'
-import type { FakeTor } from '../fake-tor.js'
+import { startFakeTor } from '../../fixtures/fake-tor.js'
+import type { FakeTor } from '../../fixtures/fake-tor.js'
 
 describe('tor() transport compliance (fake Tor on loopback)', () => {
   let fake: FakeTor | undefined

@@ -10,8 +10,8 @@ import { x25519 } from '@noble/curves/ed25519.js'
 import { createTorNode } from '../../../src/node.js'
 import { addOnionKeyBlob, generateOnionKey, onionAddressToMultiaddr } from '../../../src/onion/index.js'
 import { base32Encode } from '../../../src/onion/base32.js'
-import { startFakeTor } from '../fake-tor.js'
-import type { FakeTor } from '../fake-tor.js'
+import { startFakeTor } from '../../fixtures/fake-tor.js'
+import type { FakeTor } from '../../fixtures/fake-tor.js'
 import type { TorNode } from '../../../src/node.js'
 
 describe('tor() transport against a fake Tor', function () {
