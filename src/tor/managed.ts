@@ -98,13 +98,15 @@ export async function launchTor (opts: ManagedTorOptions): Promise<TorHandle> {
   const out = await open(logFile, 'w', 0o600)
   // Not detached: tor shares our process group, so a terminal's Ctrl-C reaches it too.
   const child = spawn(torBinary, ['-f', torrcPath, '--defaults-torrc', defaultsPath, '--__OwningControllerProcess', String(process.pid)], { stdio: ['ignore', out.fd, out.fd] })
-  await out.close()
   // exitCode stays undefined while tor runs (an object, so closures' writes are seen).
+  // Listen before anything awaits: a tor that fails at once can exit during
+  // the next await, and a missed 'exit' would turn its error into a timeout.
   const proc: { exitCode?: number | null } = {}
   const exited = new Promise<void>((resolve) => {
     child.once('exit', (code) => { proc.exitCode = code; resolve() })
     child.once('error', () => { proc.exitCode = null; resolve() })
   })
+  await out.close()
   const pid = child.pid
   const stop = async (): Promise<void> => {
     if (pid != null && proc.exitCode === undefined) await terminatePid(pid, { graceMs: EXIT_GRACE_MS })
