@@ -18,18 +18,19 @@
 import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
 import { logger } from '@libp2p/logger'
-import { authenticateWith, parseProtocolInfo, type AuthMethod, type AuthOptions, type ProtocolInfo } from './auth.js'
+import { authenticateWith, type AuthMethod, type AuthOptions } from './auth.js'
 import {
-  buildAddOnion, buildDelOnion, buildGetInfo, buildOnionClientAuthAdd, buildOnionClientAuthRemove, buildProtocolInfo,
+  buildAddOnion, buildDelOnion, buildGetInfo, buildHsPost, buildLoadConf, buildOnionClientAuthAdd, buildOnionClientAuthRemove, buildProtocolInfo,
   buildResetConf, buildSetConf, buildSetEvents, buildSignal, buildTakeOwnership,
-  type AddOnionOptions, type ControlCommand, type OnionClientAuthAddOptions, type SignalName
+  type AddOnionOptions, type ControlCommand, type HsPostOptions, type OnionClientAuthAddOptions, type SignalName
 } from './commands.js'
 import { formatControlEndpoint, parseControlEndpoint, type ControlEndpoint } from './endpoint.js'
 import { openControlSocket, type ConnectOptions } from './connect.js'
 import { ControlConnectionClosedError, ControlProtocolError, ControlReplyError, InvalidControlArgumentError } from './errors.js'
 import { parseHsDescEvent, parseStatusClientEvent, type BootstrapStatus, type HsDescEvent, type StatusClientEvent } from './events.js'
 import { ReplyParser, type ControlReply } from './parser.js'
-import { assertNoLineBreaks, setOwn } from './quote.js'
+import { assertEncodedCmdData, assertNoLineBreaks } from './quote.js'
+import { parseAddOnionReply, parseGetInfoReply, parseProtocolInfo, type ProtocolInfo } from './replies.js'
 import { waitForBootstrap, type WaitForBootstrapOptions } from './bootstrap.js'
 
 const log = logger('libp2p:tor:control')
@@ -230,7 +231,7 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
    */
   async rawCommand (line: string): Promise<ControlReply> {
     if (typeof line !== 'string' || !/^[A-Za-z][A-Za-z_]*( |$)/.test(line)) {
-      throw new InvalidControlArgumentError('command line', 'must start with a command keyword (multi-line "+" commands are not supported)')
+      throw new InvalidControlArgumentError('command line', 'must start with a command keyword (for multi-line "+" commands use loadConf() or hsPost())')
     }
     return this.send({ verb: line.split(' ', 1)[0].toUpperCase(), line, secrets: [] })
   }
@@ -262,15 +263,7 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
 
   /** GETINFO: handles `250-key=value` and `250+key=` data blocks. */
   async getInfo (keys: string | string[]): Promise<Record<string, string>> {
-    const reply = await this.request(buildGetInfo(typeof keys === 'string' ? [keys] : keys))
-    const out: Record<string, string> = {}
-    for (const line of reply.lines) {
-      const eq = line.text.indexOf('=')
-      if (line.sep === ' ' && line.text === 'OK') continue
-      if (eq === -1) throw new ControlProtocolError(`GETINFO reply line has no "=": ${JSON.stringify(line.text.slice(0, 40))}`)
-      setOwn(out, line.text.slice(0, eq), line.sep === '+' ? line.data ?? '' : line.text.slice(eq + 1))
-    }
-    return out
+    return parseGetInfoReply(await this.request(buildGetInfo(typeof keys === 'string' ? [keys] : keys)))
   }
 
   /**
@@ -354,15 +347,7 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
    * connection closes (unless flags include Detach).
    */
   async addOnion (opts: AddOnionOptions): Promise<AddOnionResult> {
-    const reply = await this.request(buildAddOnion(opts))
-    let serviceId: string | undefined
-    let privateKey: string | undefined
-    for (const { text } of reply.lines) {
-      if (text.startsWith('ServiceID=')) serviceId = text.slice('ServiceID='.length)
-      else if (text.startsWith('PrivateKey=')) privateKey = text.slice('PrivateKey='.length)
-    }
-    if (serviceId == null || !SERVICE_ID.test(serviceId)) throw new ControlProtocolError('ADD_ONION reply has no valid v3 ServiceID')
-    return privateKey == null ? { serviceId } : { serviceId, privateKey }
+    return parseAddOnionReply(await this.request(buildAddOnion(opts)))
   }
 
   async delOnion (serviceId: string): Promise<void> {
@@ -419,6 +404,57 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
     } finally {
       if (!this.isClosed) await release().catch(err => { log.error('could not release STATUS_CLIENT: %e', err) })
     }
+  }
+
+  /**
+   * +LOADCONF: tor replaces its configuration with `torrcText`, read as if
+   * it were its torrc (options not named go back to their defaults). Throws
+   * ControlReplyError (552) if tor refuses the text.
+   */
+  async loadConf (torrcText: string): Promise<void> {
+    await this.requestData(buildLoadConf(torrcText))
+  }
+
+  /**
+   * +HSPOST: uploads a v3 descriptor to the responsible HSDirs (or to
+   * `opts.server`). tor answers 250, then reports each upload as an HS_DESC
+   * event; 554 means the descriptor does not parse.
+   */
+  async hsPost (descriptor: string, opts: HsPostOptions): Promise<void> {
+    await this.requestData(buildHsPost(descriptor, opts))
+  }
+
+  /** Like request(), for a multi-line "+" command. */
+  private async requestData (cmd: ControlCommand): Promise<ControlReply> {
+    const reply = await this.sendData(cmd)
+    if (reply.status < 200 || reply.status > 299) {
+      throw new ControlReplyError(cmd.verb, reply.status, redact(reply.lines.map(l => l.text).join('\n'), cmd.secrets))
+    }
+    return reply
+  }
+
+  /**
+   * Like send(), for a multi-line "+" command (control-spec 2.2): writes
+   * `line` CRLF and the encoded CmdData in one write, so no other command can
+   * land inside the data, and queues one pending reply for the whole.
+   */
+  private sendData (cmd: ControlCommand): Promise<ControlReply> {
+    if (this.isClosed || this.socket.destroyed || this.socket.writableEnded) {
+      return Promise.reject(new ControlConnectionClosedError(cmd.verb, this.failure != null ? { cause: this.failure } : undefined))
+    }
+    try {
+      assertNoLineBreaks(`${cmd.verb} command`, cmd.line)
+      if (!cmd.line.startsWith('+')) throw new InvalidControlArgumentError(`${cmd.verb} command`, 'must start with "+" when it carries data')
+      assertEncodedCmdData(`${cmd.verb} data`, cmd.data as string)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    const wire = `${cmd.line}\r\n${cmd.data as string}`
+    return new Promise((resolve, reject) => {
+      this.queue.push({ cmd, resolve, reject })
+      log('sending %s with %d bytes of data', cmd.verb, Buffer.byteLength(wire))
+      this.socket.write(wire)
+    })
   }
 
   /** Closes the connection (gracefully, then by force after 2 s) and waits for it. */

@@ -1,15 +1,20 @@
 /**
- * Command builders: validated arguments in, one command line out. No I/O.
+ * Command builders: validated arguments in, one command out. No I/O.
  *
  * Every interpolated argument is checked against a whitelist, or quoted and
  * escaped, before a line exists, so a bad argument never reaches the socket:
  * the builder throws InvalidControlArgumentError instead. The line is given
  * without its CRLF; `secrets` lists the substrings that must never be logged
  * or echoed back in an error.
+ *
+ * A multi-line "+" command (control-spec 2.2, `"+" Keyword [SP Arguments]
+ * CRLF CmdData`: LOADCONF, HSPOST) is marked by `data`: `line` is still one
+ * line without CR or LF (it starts with '+'), and `data` is the encoded
+ * CmdData that must be written right after `line` + CRLF, in the same write.
  */
 import { isIPv4, isIPv6 } from 'node:net'
 import { InvalidControlArgumentError } from './errors.js'
-import { quoteString } from './quote.js'
+import { encodeCmdData, quoteString } from './quote.js'
 
 export interface ControlCommand {
   /** The command keyword, safe to log and to put in errors, e.g. 'ADD_ONION'. */
@@ -18,6 +23,12 @@ export interface ControlCommand {
   line: string
   /** Substrings of `line` to redact from anything that is shown. */
   secrets: string[]
+  /**
+   * Only for a multi-line "+" command (then `line` starts with '+'): its
+   * CmdData, already dot-stuffed, every line ending in CRLF, and closed by
+   * ".\r\n". The wire form is `${line}\r\n${data}`. Never log it.
+   */
+  data?: string
 }
 
 export type AddOnionFlag = 'DiscardPK' | 'Detach' | 'V3Auth' | 'NonAnonymous' | 'MaxStreamsCloseCircuit'
@@ -268,4 +279,51 @@ export function buildSignal (name: SignalName): ControlCommand {
     throw new InvalidControlArgumentError('signal', `must be one of ${[...SIGNALS].join(', ')}`)
   }
   return command('SIGNAL', [name])
+}
+
+// A relay's LongName as tor's HSPOST takes it: $ and 40 hex digits, optionally ~nickname or =nickname
+const SERVER_LONG_NAME = /^\$?[0-9A-Fa-f]{40}(?:[~=][A-Za-z0-9]{1,19})?$/
+const HS_DESCRIPTOR_V3 = /^hs-descriptor 3(?:\r?\n|$)/
+
+/**
+ * `+LOADCONF` CRLF ConfigText CRLF "." CRLF (control-spec 3.22): tor loads
+ * the text as if it were its torrc. LF or CRLF line breaks; NUL and bare CR
+ * are refused; lines starting with '.' are dot-stuffed.
+ */
+export function buildLoadConf (torrcText: string): ControlCommand {
+  return { verb: 'LOADCONF', line: '+LOADCONF', secrets: [], data: encodeCmdData('torrcText', torrcText) }
+}
+
+export interface HsPostOptions {
+  /**
+   * The v3 onion service id the descriptor belongs to (56 characters a-z and
+   * 2-7, no '.onion'). Required: tor 0.4.9 never answers an HSPOST without
+   * HSADDRESS, which would stall every later command on the connection.
+   */
+  hsAddress: string
+  /** HSDirs to upload to, as `$<40 hex>[~nickname]`. @default the responsible HSDirs */
+  server?: string | string[]
+}
+
+/**
+ * `+HSPOST [SERVER=<LongName>]... HSADDRESS=<id>` CRLF Descriptor CRLF "." CRLF
+ * (control-spec 3.29). The descriptor must be a v3 one (it starts with
+ * "hs-descriptor 3"); tor answers 250 and then HS_DESC events, or 554 if the
+ * descriptor does not parse.
+ */
+export function buildHsPost (descriptor: string, opts: HsPostOptions): ControlCommand {
+  if (opts == null || typeof opts !== 'object') throw new InvalidControlArgumentError('options', 'must be an object with hsAddress')
+  const servers = opts.server === undefined ? [] : typeof opts.server === 'string' ? [opts.server] : list<unknown>('server', opts.server, 0)
+  const args = servers.map((s, i) => {
+    const name = typeof opts.server === 'string' ? 'server' : `server[${i}]`
+    if (!SERVER_LONG_NAME.test(text(name, s))) {
+      throw new InvalidControlArgumentError(name, 'must be a relay fingerprint: "$" and 40 hex digits, optionally "~nickname"')
+    }
+    return `SERVER=${s as string}`
+  })
+  args.push(`HSADDRESS=${checkServiceId('hsAddress', opts.hsAddress)}`)
+  if (!HS_DESCRIPTOR_V3.test(text('descriptor', descriptor))) {
+    throw new InvalidControlArgumentError('descriptor', 'must be a v3 onion service descriptor, starting with "hs-descriptor 3"')
+  }
+  return { verb: 'HSPOST', line: ['+HSPOST', ...args].join(' '), secrets: [], data: encodeCmdData('descriptor', descriptor) }
 }

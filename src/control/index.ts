@@ -7,14 +7,18 @@ export { watchUploads, DEFAULT_UPLOAD_TIMEOUT_MS, type UploadWatch, type UploadW
 export { parseControlEndpoint, formatControlEndpoint, parseControlPortFile, type ControlEndpoint } from './endpoint.js'
 export { ReplyParser, DEFAULT_MAX_REPLY_BYTES, type ControlReply, type ControlReplyLine, type ReplyParserOptions } from './parser.js'
 export {
-  buildAddOnion, buildAuthChallenge, buildAuthenticate, buildDelOnion, buildGetInfo, buildOnionClientAuthAdd,
-  buildOnionClientAuthRemove, buildProtocolInfo, buildResetConf, buildSetConf, buildSetEvents, buildSignal,
-  buildTakeOwnership, checkServiceId,
+  buildAddOnion, buildAuthChallenge, buildAuthenticate, buildDelOnion, buildGetInfo, buildHsPost, buildLoadConf,
+  buildOnionClientAuthAdd, buildOnionClientAuthRemove, buildProtocolInfo, buildResetConf, buildSetConf, buildSetEvents,
+  buildSignal, buildTakeOwnership, checkServiceId,
   type AddOnionFlag, type AddOnionOptions, type AddOnionPort, type AuthenticateToken, type ControlCommand,
-  type OnionClientAuthAddOptions, type SignalName
+  type HsPostOptions, type OnionClientAuthAddOptions, type SignalName
 } from './commands.js'
-export { quoteString, tokenize, keyValues, readQuoted, type Token } from './quote.js'
+export { quoteString, tokenize, keyValues, readQuoted, encodeCmdData, assertEncodedCmdData, type Token } from './quote.js'
+export {
+  parseAddOnionReply, parseAuthChallenge, parseGetInfoReply, parseProtocolInfo, splitKeyValue, keywordLine,
+  type AddOnionReply, type AuthChallenge, type ProtocolInfo
+} from './replies.js'
 export { parseHsDescEvent, parseStatusClientEvent, parseBootstrapPhase, type HsDescEvent, type StatusClientEvent, type BootstrapStatus } from './events.js'
-export { authenticateWith, parseProtocolInfo, parseAuthChallenge, safeCookieHashes, readCookieFile, type AuthMethod, type AuthOptions, type ProtocolInfo, type CommandSender } from './auth.js'
+export { authenticateWith, safeCookieHashes, readCookieFile, type AuthMethod, type AuthOptions, type CommandSender } from './auth.js'
 export { waitForBootstrap, DEFAULT_BOOTSTRAP_TIMEOUT_MS, type WaitForBootstrapOptions, type BootstrapSource } from './bootstrap.js'
 export * from './errors.js'

@@ -7,6 +7,9 @@
  * In: Tor writes many "QuotedStrings" as C strings, so a value is read with
  * \n \t \r and octal \0..\377 as C escapes, and a backslash before any other
  * character as that character.
+ *
+ * Data (control-spec 2.2 and 2.4): the CmdData of a multi-line "+" command is
+ * dot-stuffed, CRLF-terminated lines followed by "." CRLF.
  */
 import { ControlProtocolError, InvalidControlArgumentError } from './errors.js'
 
@@ -17,6 +20,45 @@ const LINE_BREAKING = /[\r\n\u0000]/
 export function assertNoLineBreaks (argument: string, value: string): void {
   if (LINE_BREAKING.test(value)) {
     throw new InvalidControlArgumentError(argument, 'contains CR, LF or NUL, which would end the command line (command injection)')
+  }
+}
+
+// eslint-disable-next-line no-control-regex
+const NUL = /\u0000/
+const BARE_CR = /\r(?!\n)/
+
+/**
+ * Encodes text as the CmdData of a "+" command (control-spec 2.4:
+ * `Data = *DataLine "." CRLF`): line breaks become CRLF (LF and CRLF are
+ * both accepted), a line that starts with '.' gets a second '.', and the
+ * block ends with "." CRLF. One trailing line break of `text` is not a line
+ * of its own: "a" and "a\n" both encode as "a\r\n.\r\n", which tor reads
+ * back as "a\n". Empty text encodes as ".\r\n". Refuses NUL and a CR that
+ * is not followed by LF, which tor would read differently.
+ */
+export function encodeCmdData (argument: string, text: string): string {
+  if (typeof text !== 'string') throw new InvalidControlArgumentError(argument, 'must be a string')
+  if (NUL.test(text)) throw new InvalidControlArgumentError(argument, 'contains NUL, which the control protocol cannot carry')
+  if (BARE_CR.test(text)) throw new InvalidControlArgumentError(argument, 'contains a CR that is not part of a CRLF line break')
+  const normalised = text.replace(/\r\n/g, '\n')
+  if (normalised === '') return '.\r\n'
+  const lines = (normalised.endsWith('\n') ? normalised.slice(0, -1) : normalised).split('\n')
+  return lines.map(l => `${l.startsWith('.') ? '.' : ''}${l}\r\n`).join('') + '.\r\n'
+}
+
+const LONE_CR_OR_LF = /\r(?!\n)|(?<!\r)\n/
+
+/**
+ * Throws InvalidControlArgumentError unless `data` is well-formed encoded
+ * CmdData, as encodeCmdData returns it: CRLF-terminated lines, none of them
+ * a lone '.', no bare CR or LF, and the closing ".\r\n" at the very end.
+ * Anything else would end the data early, or never, and desynchronise the
+ * connection.
+ */
+export function assertEncodedCmdData (argument: string, data: string): void {
+  const body = typeof data === 'string' && data.endsWith('.\r\n') ? data.slice(0, -3) : undefined
+  if (body == null || (body !== '' && !body.endsWith('\r\n')) || NUL.test(body) || LONE_CR_OR_LF.test(body) || body.split('\r\n').includes('.')) {
+    throw new InvalidControlArgumentError(argument, 'is not dot-stuffed CRLF data ending in ".\\r\\n" (build it with encodeCmdData)')
   }
 }
 

@@ -74,6 +74,67 @@ export const ADD_ONION_DISCARD_PK =
   '250-ServiceID=skpygjxsnslcxmys2il6ind7oyvkehfmwiyg67btgv5xzjocqvwj5uad\r\n' +
   '250 OK\r\n'
 
+/** ADD_ONION NEW:ED25519-V3 Flags=DiscardPK,V3Auth Port=80,127.0.0.1:9 ClientAuthV3=GAOJ…: tor echoes each client key. */
+export const ADD_ONION_CLIENT_AUTH_V3 =
+  '250-ServiceID=zrto3merzge7gbsnbopzkpuw2znvzspbyj2djywinic7h72sd32drdqd\r\n' +
+  '250-ClientAuthV3=GAOJJX4F45GT6RFSNULL6RHT4GDCPBQNZJT3VED52HU4HP7BEITQ\r\n' +
+  '250 OK\r\n'
+
+/** GETINFO version config-text onions/current, with two services on the connection: two data blocks in one reply. */
+export const GETINFO_TWO_DATA_BLOCKS =
+  '250-version=0.4.9.11\r\n' +
+  '250+config-text=\r\n' +
+  'ControlPort auto\r\n' +
+  'ControlPortWriteToFile /tmp/rcap/cp\r\n' +
+  'CookieAuthentication 1\r\n' +
+  'DataDirectory /tmp/rcap/data\r\n' +
+  'DisableNetwork 1\r\n' +
+  'SocksPort 0\r\n' +
+  '.\r\n' +
+  '250+onions/current=\r\n' +
+  'zrto3merzge7gbsnbopzkpuw2znvzspbyj2djywinic7h72sd32drdqd\r\n' +
+  '4ch2brewerljfy7l2docps5xvf67zaabne6lfyzqwdqaozmu7xij4myd\r\n' +
+  '.\r\n' +
+  '250 OK\r\n'
+
+/**
+ * Not captured (tor's option lines never start with a dot): a data block as
+ * tor's write_escaped_data sends one, with the leading dots doubled, an
+ * empty line, and then an empty block.
+ */
+export const GETINFO_DOTS_AND_EMPTY =
+  '250+dots=\r\n' +
+  '..leading dot\r\n' +
+  '...\r\n' +
+  '\r\n' +
+  'last.\r\n' +
+  '.\r\n' +
+  '250+empty=\r\n' +
+  '.\r\n' +
+  '250 OK\r\n'
+
+/** A torrc that tor 0.4.9.11 accepted with 250 OK, exactly as written after "+LOADCONF\r\n". */
+export const LOADCONF_ACCEPTED_DATA =
+  'DataDirectory /tmp/rcap/data\r\n' +
+  'DisableNetwork 1\r\n' +
+  'SocksPort 0\r\n' +
+  'ControlPort auto\r\n' +
+  'ControlPortWriteToFile /tmp/rcap/cp\r\n' +
+  'CookieAuthentication 1\r\n' +
+  'ContactInfo .dot at start\r\n' +
+  '.\r\n'
+/** GETCONF ContactInfo after that LOADCONF. */
+export const GETCONF_CONTACT_INFO_AFTER_LOADCONF = '250 ContactInfo=.dot at start\r\n'
+export const LOADCONF_UNKNOWN_OPTION = "552 Invalid config file: Failed to parse/validate config: Unknown option 'NoSuchOption'.  Failing.\r\n"
+/** The answer to a LOADCONF whose data held the stuffed line "..": tor read it back as ".". */
+export const LOADCONF_STUFFED_DOT = "552 Invalid config file: Failed to parse/validate config: Unknown option '.'.  Failing.\r\n"
+/** +HSPOST HSADDRESS=<valid id> with the data "hs-descriptor 3". */
+export const HSPOST_INVALID_DESCRIPTOR = '554 Invalid descriptor\r\n'
+export const HSPOST_MALFORMED_ADDRESS = '512 Malformed onion address\r\n'
+export const HSPOST_EMPTY_BODY = '512 Bad arguments to +HSPOST: Empty body\r\n'
+export const HSPOST_UNKNOWN_SERVER = '552 Server "$0000000000000000000000000000000000000000" not found\r\n'
+// An +HSPOST without HSADDRESS got no answer at all from tor 0.4.9.11 (waited 3 s), so buildHsPost requires it.
+
 export const ADD_ONION_COLLISION = '550 Onion address collision\r\n'
 export const DEL_ONION_MALFORMED = '512 Malformed Onion Service id\r\n'
 export const UNRECOGNIZED_COMMAND = '510 Unrecognized command "BOGUS"\r\n'
