@@ -36,7 +36,6 @@ import { waitForBootstrap, type WaitForBootstrapOptions } from './bootstrap.js'
 const log = logger('libp2p:tor:control')
 
 const CLOSE_GRACE_MS = 2_000
-const SERVICE_ID = /^[a-z2-7]{56}$/
 
 export type { ConnectOptions }
 
@@ -206,10 +205,18 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
       return Promise.reject(new ControlConnectionClosedError(cmd.verb, this.failure != null ? { cause: this.failure } : undefined))
     }
     assertNoLineBreaks(`${cmd.verb} command`, cmd.line)
+    // A multi-line "+" command (control-spec 2.2): the line, then the encoded
+    // CmdData, in one write, so no other command can land inside the data.
+    let wire = `${cmd.line}\r\n`
+    if (cmd.data != null) {
+      if (!cmd.line.startsWith('+')) throw new InvalidControlArgumentError(`${cmd.verb} command`, 'must start with "+" when it carries data')
+      assertEncodedCmdData(`${cmd.verb} data`, cmd.data)
+      wire += cmd.data
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ cmd, resolve, reject })
       log('sending %s', cmd.verb)
-      this.socket.write(`${cmd.line}\r\n`)
+      this.socket.write(wire)
     })
   }
 
@@ -412,7 +419,7 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
    * ControlReplyError (552) if tor refuses the text.
    */
   async loadConf (torrcText: string): Promise<void> {
-    await this.requestData(buildLoadConf(torrcText))
+    await this.request(buildLoadConf(torrcText))
   }
 
   /**
@@ -421,40 +428,7 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
    * event; 554 means the descriptor does not parse.
    */
   async hsPost (descriptor: string, opts: HsPostOptions): Promise<void> {
-    await this.requestData(buildHsPost(descriptor, opts))
-  }
-
-  /** Like request(), for a multi-line "+" command. */
-  private async requestData (cmd: ControlCommand): Promise<ControlReply> {
-    const reply = await this.sendData(cmd)
-    if (reply.status < 200 || reply.status > 299) {
-      throw new ControlReplyError(cmd.verb, reply.status, redact(reply.lines.map(l => l.text).join('\n'), cmd.secrets))
-    }
-    return reply
-  }
-
-  /**
-   * Like send(), for a multi-line "+" command (control-spec 2.2): writes
-   * `line` CRLF and the encoded CmdData in one write, so no other command can
-   * land inside the data, and queues one pending reply for the whole.
-   */
-  private sendData (cmd: ControlCommand): Promise<ControlReply> {
-    if (this.isClosed || this.socket.destroyed || this.socket.writableEnded) {
-      return Promise.reject(new ControlConnectionClosedError(cmd.verb, this.failure != null ? { cause: this.failure } : undefined))
-    }
-    try {
-      assertNoLineBreaks(`${cmd.verb} command`, cmd.line)
-      if (!cmd.line.startsWith('+')) throw new InvalidControlArgumentError(`${cmd.verb} command`, 'must start with "+" when it carries data')
-      assertEncodedCmdData(`${cmd.verb} data`, cmd.data as string)
-    } catch (err) {
-      return Promise.reject(err)
-    }
-    const wire = `${cmd.line}\r\n${cmd.data as string}`
-    return new Promise((resolve, reject) => {
-      this.queue.push({ cmd, resolve, reject })
-      log('sending %s with %d bytes of data', cmd.verb, Buffer.byteLength(wire))
-      this.socket.write(wire)
-    })
+    await this.request(buildHsPost(descriptor, opts))
   }
 
   /** Closes the connection (gracefully, then by force after 2 s) and waits for it. */
