@@ -29,7 +29,9 @@ export {
   OnionInUseError,
   OnionPublishFailedError,
   OnionPublishTimeoutError,
-  NoControlPortError
+  NoControlPortError,
+  ListenerClosedError,
+  TorStreamError
 } from '../transports/tor/index.js'
 
 // errors a dial meets: the SOCKS reply, with one class per onion-service code (F0-F7)
@@ -48,6 +50,7 @@ export {
 
 // errors of finding, launching and talking to tor
 export { TorNotFoundError, TorNotInstalledError, TorExitedError } from './tor/index.js'
+export { InvalidTorOptionsError } from './tor/index.js'
 export { ControlUnreachableError, ControlConnectionClosedError, ControlReplyError, TorBootstrapTimeoutError } from './control/index.js'
 
 // onion3 addresses and keys: validation, multiaddr <-> string <-> bytes, key generation and key files, the matcher

@@ -117,6 +117,7 @@ const RULES: Record<string, Rule> = {
   InvalidOnionAddressError: [ExitCode.USAGE, 'BAD_ADDRESS'],
   BadOnionAddressError: [ExitCode.USAGE, 'HS_BAD_ADDRESS'],
   InvalidEndpointError: [ExitCode.USAGE, 'USAGE'],
+  InvalidTorOptionsError: [ExitCode.USAGE, 'USAGE'],
   InvalidControlArgumentError: [ExitCode.USAGE, 'USAGE'],
   InvalidTestnetOptionsError: [ExitCode.USAGE, 'USAGE'],
   NoControlPortError: [ExitCode.USAGE, 'NO_CONTROL_PORT'],
@@ -148,15 +149,10 @@ const RULES: Record<string, Rule> = {
   UploadTimeoutError: [ExitCode.TOR, 'PUBLISH_TIMEOUT'],
   UploadFailedError: [ExitCode.TOR, 'PUBLISH_FAILED'],
   // 4: the peer
+  // every reply code, F0-F7 included, by its reason from src/socks's one table
   SocksReplyError: [ExitCode.PEER, (err) => String(err.reason ?? 'SOCKS_REPLY')],
-  OnionServiceNotFoundError: [ExitCode.PEER, 'HS_DESC_NOT_FOUND'],
-  OnionDescriptorInvalidError: [ExitCode.PEER, 'HS_DESC_INVALID'],
-  OnionIntroFailedError: [ExitCode.PEER, 'HS_INTRO_FAILED'],
-  OnionRendezvousFailedError: [ExitCode.PEER, 'HS_REND_FAILED'],
-  OnionClientAuthMissingError: [ExitCode.PEER, 'HS_MISSING_CLIENT_AUTH'],
-  OnionClientAuthBadError: [ExitCode.PEER, 'HS_WRONG_CLIENT_AUTH'],
-  OnionIntroTimeoutError: [ExitCode.PEER, 'HS_INTRO_TIMEOUT'],
   DialTimeoutError: [ExitCode.PEER, 'TIMEOUT'],
+  TorStreamError: [ExitCode.PEER, 'STREAM_FAILED'],
   UnexpectedPeerError: [ExitCode.PEER, 'PEER_ID_MISMATCH'],
   // libp2p keeps only the message of noise's error
   EncryptionFailedError: [ExitCode.PEER, (err) => NOISE_MISMATCH.test(err.message) ? 'PEER_ID_MISMATCH' : 'ENCRYPTION_FAILED', peerMismatch],
@@ -204,10 +200,20 @@ function causes (err: unknown): unknown[] {
   return out
 }
 
-function nameOf (e: unknown): string | undefined {
-  if (e == null || typeof e !== 'object') return undefined
-  const name = (e as { name?: unknown }).name
-  return typeof name === 'string' ? name : undefined
+/**
+ * The error's `.name`, then the names of the classes it extends (an
+ * OnionIntroFailedError is also a SocksReplyError), most specific first.
+ */
+function namesOf (e: unknown): string[] {
+  if (e == null || typeof e !== 'object') return []
+  const names: string[] = []
+  const own = (e as { name?: unknown }).name
+  if (typeof own === 'string') names.push(own)
+  for (let proto = Object.getPrototypeOf(e); proto != null && proto !== Error.prototype && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    const name = (proto.constructor as { name?: unknown } | undefined)?.name
+    if (typeof name === 'string' && !names.includes(name)) names.push(name)
+  }
+  return names
 }
 
 /** The first line of a message, trimmed: stacks and multi-line details stay out. */
@@ -236,10 +242,9 @@ export function classifyError (err: unknown): ClassifiedError {
   const all = causes(err)
   for (const table of [RULES, GENERIC]) {
     for (const e of all) {
-      const name = nameOf(e)
-      const rule = name != null ? table[name] : undefined
-      if (rule == null) continue
-      const [exitCode, code, message] = rule
+      const name = namesOf(e).find(n => table[n] != null)
+      if (name == null) continue
+      const [exitCode, code, message] = table[name]
       return { exitCode, code: typeof code === 'function' ? code(e) : code, message: message?.(e) ?? describe(e) }
     }
   }

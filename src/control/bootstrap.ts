@@ -6,6 +6,7 @@
  */
 import { TorBootstrapTimeoutError } from './errors.js'
 import { parseBootstrapPhase, type BootstrapStatus } from './events.js'
+import { AbortError } from '@libp2p/interface'
 
 export interface WaitForBootstrapOptions {
   signal?: AbortSignal
@@ -46,7 +47,7 @@ export async function waitForBootstrap (source: BootstrapSource, opts: WaitForBo
     }
     if (s.progress >= 100) finish()
   }
-  const onAbort = (): void => { stop(opts.signal?.reason ?? new Error('aborted')) }
+  const onAbort = (): void => { stop(opts.signal?.reason ?? new AbortError()) }
   const timer = setTimeout(() => { stop(new TorBootstrapTimeoutError(timeoutMs, last)) }, timeoutMs)
   let pollTimer: ReturnType<typeof setTimeout> | undefined
   opts.signal?.addEventListener('abort', onAbort, { once: true })

@@ -5,6 +5,7 @@
 import { createConnection, type Socket } from 'node:net'
 import type { ControlEndpoint } from './endpoint.js'
 import { ControlUnreachableError } from './errors.js'
+import { AbortError, TimeoutError } from '@libp2p/interface'
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 
@@ -38,8 +39,8 @@ export function openControlSocket (endpoint: ControlEndpoint, name: string, opts
     }
     const onConnect = (): void => { done() }
     const onError = (err: Error): void => { done(new ControlUnreachableError(name, { cause: err })) }
-    const onAbort = (): void => { done(opts.signal?.reason ?? new Error('aborted')) }
-    const timer = setTimeout(() => { done(new ControlUnreachableError(name, { cause: new Error(`no connection within ${timeoutMs} ms`) })) }, timeoutMs)
+    const onAbort = (): void => { done(opts.signal?.reason ?? new AbortError()) }
+    const timer = setTimeout(() => { done(new ControlUnreachableError(name, { cause: new TimeoutError(`no connection within ${timeoutMs} ms`) })) }, timeoutMs)
     socket.once('connect', onConnect)
     socket.once('error', onError)
     opts.signal?.addEventListener('abort', onAbort, { once: true })

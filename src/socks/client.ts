@@ -140,7 +140,7 @@ export async function socksConnect (opts: SocksConnectOptions): Promise<net.Sock
       fail(new SocksProtocolError(`tor's SOCKS port ${proxy} closed the connection during the handshake: check tor's log and retry`))
     }
     const onAbort = (): void => {
-      fail(new AbortError())
+      fail(new AbortError('the SOCKS connect was aborted'))
     }
     const timer = setTimeout(() => {
       fail(new TimeoutError(`SOCKS connect to ${handshake.destination} via ${proxy} timed out after ${timeoutMs} ms: tor may still be building circuits; retry or raise timeoutMs`))

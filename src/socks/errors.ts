@@ -7,13 +7,14 @@
  * (proposal 304, sent only when the SocksPort has the `ExtendedErrors` flag)
  * each have their own subclass. Match errors by `.name` or `instanceof`.
  *
- * `AbortError`, `TimeoutError` and `InvalidParametersError` carry the same
- * names as their `@libp2p/interface` counterparts (which this layer may not
- * import), so callers can treat them alike.
+ * `AbortError`, `TimeoutError` and `InvalidParametersError` are libp2p's
+ * (from `@libp2p/interface`, which holds only errors and types), so callers
+ * can treat them alike.
  *
  * No error here ever holds SOCKS credentials: not in the message, not in a
  * field, not in a `cause`.
  */
+import { AbortError, InvalidParametersError as Libp2pInvalidParametersError, TimeoutError } from '@libp2p/interface'
 
 /** `0xf0` -> `'F0'`: how reply codes appear in messages. */
 export function hexByte (byte: number): string {
@@ -94,26 +95,6 @@ export type SocksReplyReason =
   | 'HS_INTRO_TIMEOUT'
   | 'UNKNOWN'
 
-/** Reply codes (RFC 1928 section 6, proposal 304) -> reason and what to do. */
-const REPLIES: ReadonlyMap<number, { reason: SocksReplyReason, detail: string }> = new Map([
-  [0x01, { reason: 'GENERAL_FAILURE', detail: 'general SOCKS server failure (01): see tor\'s log; retry later' }],
-  [0x02, { reason: 'NOT_ALLOWED', detail: 'connection not allowed by ruleset (02): check tor\'s SocksPolicy and exit policies' }],
-  [0x03, { reason: 'NETWORK_UNREACHABLE', detail: 'network unreachable (03): tor may not have bootstrapped yet; check its network and retry' }],
-  [0x04, { reason: 'HOST_UNREACHABLE', detail: 'host unreachable (04): the peer may be offline; add ExtendedErrors to tor\'s SocksPort for the exact onion-service reason' }],
-  [0x05, { reason: 'CONNECTION_REFUSED', detail: 'connection refused (05): the destination is up but nothing listens on that port; check the port' }],
-  [0x06, { reason: 'TTL_EXPIRED', detail: 'TTL expired (06): tor\'s circuit timed out; the network may be slow or the peer unreachable, retry' }],
-  [0x07, { reason: 'COMMAND_NOT_SUPPORTED', detail: 'command not supported (07): the proxy refused CONNECT; is it really tor\'s SocksPort?' }],
-  [0x08, { reason: 'ADDRTYPE_NOT_SUPPORTED', detail: 'address type not supported (08): the proxy refused a hostname; point it at tor\'s SocksPort, which resolves names itself' }],
-  [0xF0, { reason: 'HS_DESC_NOT_FOUND', detail: 'onion service descriptor not found (F0): the peer is offline or not yet published; retry later' }],
-  [0xF1, { reason: 'HS_DESC_INVALID', detail: 'onion service descriptor invalid (F1): it failed to parse or verify; the service must republish it' }],
-  [0xF2, { reason: 'HS_INTRO_FAILED', detail: 'onion service introduction failed (F2): the service is likely down or changed its descriptor; retry later' }],
-  [0xF3, { reason: 'HS_REND_FAILED', detail: 'onion service rendezvous failed (F3): tor could not complete the circuit; retry' }],
-  [0xF4, { reason: 'HS_MISSING_CLIENT_AUTH', detail: 'onion service client authorization missing (F4): the service requires a client key; add it to tor (ClientOnionAuthDir)' }],
-  [0xF5, { reason: 'HS_WRONG_CLIENT_AUTH', detail: 'onion service client authorization wrong (F5): the service rejected tor\'s client key; check or replace it' }],
-  [0xF6, { reason: 'HS_BAD_ADDRESS', detail: 'bad onion address (F6): tor rejected it; check the 56-character v3 address and its checksum' }],
-  [0xF7, { reason: 'HS_INTRO_TIMEOUT', detail: 'onion service introduction timed out (F7): the service may be overloaded or offline; retry later' }]
-])
-
 /** The proxy answered the CONNECT request with a reply code other than 0x00. */
 export class SocksReplyError extends SocksError {
   static override name = 'SocksReplyError'
@@ -181,15 +162,28 @@ export class OnionIntroTimeoutError extends SocksReplyError {
   constructor (destination: string) { super(0xF7, destination); this.name = 'OnionIntroTimeoutError' }
 }
 
-const ONION_ERRORS: ReadonlyMap<number, new (destination: string) => SocksReplyError> = new Map([
-  [0xF0, OnionServiceNotFoundError],
-  [0xF1, OnionDescriptorInvalidError],
-  [0xF2, OnionIntroFailedError],
-  [0xF3, OnionRendezvousFailedError],
-  [0xF4, OnionClientAuthMissingError],
-  [0xF5, OnionClientAuthBadError],
-  [0xF6, BadOnionAddressError],
-  [0xF7, OnionIntroTimeoutError]
+/**
+ * The one table of SOCKS reply codes (RFC 1928 section 6, and Tor's
+ * onion-service codes F0-F7 of proposal 304): reason, what to do, and, for
+ * the onion codes, the class raised. Every other layer reads it from here.
+ */
+const REPLIES: ReadonlyMap<number, { reason: SocksReplyReason, detail: string, error?: new (destination: string) => SocksReplyError }> = new Map([
+  [0x01, { reason: 'GENERAL_FAILURE', detail: 'general SOCKS server failure (01): see tor\'s log; retry later' }],
+  [0x02, { reason: 'NOT_ALLOWED', detail: 'connection not allowed by ruleset (02): check tor\'s SocksPolicy and exit policies' }],
+  [0x03, { reason: 'NETWORK_UNREACHABLE', detail: 'network unreachable (03): tor may not have bootstrapped yet; check its network and retry' }],
+  [0x04, { reason: 'HOST_UNREACHABLE', detail: 'host unreachable (04): the peer may be offline; add ExtendedErrors to tor\'s SocksPort for the exact onion-service reason' }],
+  [0x05, { reason: 'CONNECTION_REFUSED', detail: 'connection refused (05): the destination is up but nothing listens on that port; check the port' }],
+  [0x06, { reason: 'TTL_EXPIRED', detail: 'TTL expired (06): tor\'s circuit timed out; the network may be slow or the peer unreachable, retry' }],
+  [0x07, { reason: 'COMMAND_NOT_SUPPORTED', detail: 'command not supported (07): the proxy refused CONNECT; is it really tor\'s SocksPort?' }],
+  [0x08, { reason: 'ADDRTYPE_NOT_SUPPORTED', detail: 'address type not supported (08): the proxy refused a hostname; point it at tor\'s SocksPort, which resolves names itself' }],
+  [0xF0, { reason: 'HS_DESC_NOT_FOUND', error: OnionServiceNotFoundError, detail: 'onion service descriptor not found (F0): the peer is offline or not yet published; retry later' }],
+  [0xF1, { reason: 'HS_DESC_INVALID', error: OnionDescriptorInvalidError, detail: 'onion service descriptor invalid (F1): it failed to parse or verify; the service must republish it' }],
+  [0xF2, { reason: 'HS_INTRO_FAILED', error: OnionIntroFailedError, detail: 'onion service introduction failed (F2): the service is likely down or changed its descriptor; retry later' }],
+  [0xF3, { reason: 'HS_REND_FAILED', error: OnionRendezvousFailedError, detail: 'onion service rendezvous failed (F3): tor could not complete the circuit; retry' }],
+  [0xF4, { reason: 'HS_MISSING_CLIENT_AUTH', error: OnionClientAuthMissingError, detail: 'onion service client authorization missing (F4): the service requires a client key; add it to tor (ClientOnionAuthDir)' }],
+  [0xF5, { reason: 'HS_WRONG_CLIENT_AUTH', error: OnionClientAuthBadError, detail: 'onion service client authorization wrong (F5): the service rejected tor\'s client key; check or replace it' }],
+  [0xF6, { reason: 'HS_BAD_ADDRESS', error: BadOnionAddressError, detail: 'bad onion address (F6): tor rejected it; check the 56-character v3 address and its checksum' }],
+  [0xF7, { reason: 'HS_INTRO_TIMEOUT', error: OnionIntroTimeoutError, detail: 'onion service introduction timed out (F7): the service may be overloaded or offline; retry later' }]
 ])
 
 /**
@@ -197,33 +191,24 @@ const ONION_ERRORS: ReadonlyMap<number, new (destination: string) => SocksReplyE
  * `SocksReplyError` with the code's reason (`UNKNOWN` for unlisted codes).
  */
 export function socksReplyError (code: number, destination: string): SocksReplyError {
-  const OnionError = ONION_ERRORS.get(code)
+  const OnionError = REPLIES.get(code)?.error
   return OnionError === undefined ? new SocksReplyError(code, destination) : new OnionError(destination)
 }
 
-/** The caller's signal aborted the connect; the socket was destroyed. */
-export class AbortError extends Error {
-  static override name = 'AbortError'
+/**
+ * Aborts and timeouts are libp2p's own AbortError and TimeoutError, so a
+ * caller's `instanceof` or `.name` check against `@libp2p/interface` holds.
+ * (Aborting destroys the socket; so does a timeout of connect plus
+ * handshake.)
+ */
+export { AbortError, TimeoutError }
 
-  constructor (message = 'the SOCKS connect was aborted') {
-    super(message)
-    this.name = 'AbortError'
-  }
-}
-
-/** Connect plus handshake took longer than `timeoutMs`; the socket was destroyed. */
-export class TimeoutError extends Error {
-  static override name = 'TimeoutError'
-
-  constructor (message: string) {
-    super(message)
-    this.name = 'TimeoutError'
-  }
-}
-
-/** An option was invalid; nothing was sent. The message never echoes credentials. */
-export class InvalidParametersError extends Error {
-  static override name = 'InvalidParametersError'
+/**
+ * An option was invalid; nothing was sent. libp2p's InvalidParametersError
+ * (same `.name`, `instanceof` holds), plus which option was wrong. The
+ * message never echoes credentials.
+ */
+export class InvalidParametersError extends Libp2pInvalidParametersError {
   /** Which option was wrong, e.g. `host` or `password`. */
   readonly parameter: string
 

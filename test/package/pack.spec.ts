@@ -33,13 +33,13 @@ const ROOT_EXPORTS = [
   'formatOnionHostPort', 'generateOnionKey', 'isValidOnion3Multiaddr', 'isValidServiceId', 'loadOnionKeyFile',
   'loadOrCreateOnionKeyFile', 'onionAddressFromMultiaddr', 'onionAddressFromMultiaddrString', 'onionAddressToMultiaddr',
   'onionKeyFromSeed', 'onionListenAddress', 'onionOnly', 'parseOnionHostPort', 'saveOnionKeyFile', 'serviceIdFromBytes',
-  'serviceIdToBytes', 'tor', 'validateServiceId'
+  'serviceIdToBytes', 'tor', 'validateServiceId', 'ListenerClosedError', 'TorStreamError', 'InvalidTorOptionsError'
 ].sort()
 
 /** Per entry point, names that must be there; the root must lack the layer internals. */
 const SUBPATHS: Record<string, string[]> = {
-  'p2p-tor/tor': ['attachTor', 'launchTor', 'getTor', 'TorNotFoundError'],
-  'p2p-tor/control': ['ControlClient', 'ReplyParser', 'buildAddOnion', 'ControlReplyError'],
+  'p2p-tor/tor': ['attachTor', 'launchTor', 'getTor', 'planTor', 'openTor', 'TorNotFoundError'],
+  'p2p-tor/control': ['ControlClient', 'ReplyParser', 'buildAddOnion', 'ControlReplyError', 'watchUploads', 'parseAddOnionReply'],
   'p2p-tor/socks': ['socksConnect', 'SocksClientHandshake', 'OnionServiceNotFoundError'],
   'p2p-tor/onion': ['serviceIdFromPublicKey', 'onionKeyFromAddOnionBlob', 'Onion3', 'InvalidOnionAddressError'],
   'p2p-tor/testnet': ['startTestnet', 'stopTestnet', 'testnetStatus', 'testnetEnv']

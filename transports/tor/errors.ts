@@ -84,3 +84,13 @@ export class NoControlPortError extends Error {
     this.name = 'NoControlPortError'
   }
 }
+
+/** A Tor stream (the socket under a connection) failed: tor dropped the circuit, or the local socket broke. */
+export class TorStreamError extends Error {
+  static override name = 'TorStreamError'
+
+  constructor (message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'TorStreamError'
+  }
+}

@@ -157,7 +157,7 @@ export function onionListenAddress (key: OnionKey, port: number = 7777): Multiad
   return onionAddressToMultiaddr({ serviceId: key.serviceId, port: parsePort(port) })
 }
 
-export { MissingOnionKeyError, OnionAlreadyListeningError, OnionInUseError, OnionPublishFailedError, OnionPublishTimeoutError, NoControlPortError } from './errors.js'
+export { ListenerClosedError, MissingOnionKeyError, OnionAlreadyListeningError, OnionInUseError, OnionPublishFailedError, OnionPublishTimeoutError, NoControlPortError, TorStreamError } from './errors.js'
 export type { IsolationMode } from './isolation.js'
 export type { LocalTarget } from './listener.js'
 export type { TorSourceInit } from './tor-source.js'

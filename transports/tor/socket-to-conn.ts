@@ -1,4 +1,5 @@
 import { TimeoutError } from '@libp2p/interface'
+import { TorStreamError } from './errors.js'
 import { AbstractMultiaddrConnection } from '@libp2p/utils'
 import { pEvent } from 'p-event'
 import type { AbortOptions, MultiaddrConnection } from '@libp2p/interface'
@@ -46,7 +47,7 @@ class TorSocketConnection extends AbstractMultiaddrConnection {
     socket.once('end', () => { this.onTransportClosed() })
     socket.once('close', hadError => {
       if (hadError) {
-        this.abort(new Error('Tor stream closed with a transmission error'))
+        this.abort(new TorStreamError('the Tor stream closed with a transmission error (tor dropped the circuit or the local socket failed); dial again'))
         return
       }
       this.onTransportClosed()

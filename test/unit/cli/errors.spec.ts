@@ -17,8 +17,8 @@ import {
   TestnetStopError, TestnetTimeoutError, InvalidTestnetOptionsError
 } from '../../../src/testnet/errors.js'
 import { UploadFailedError, UploadTimeoutError, UploadWaitClosedError } from '../../../src/control/errors.js'
-import { InvalidEndpointError, TorExitedError, TorManagedOptionsMissingError, TorNotFoundError, TorNotInstalledError } from '../../../src/tor/errors.js'
-import { ListenerClosedError, NoControlPortError, OnionAlreadyListeningError, OnionInUseError, OnionPublishFailedError, OnionPublishTimeoutError } from '../../../transports/tor/errors.js'
+import { InvalidEndpointError, InvalidTorOptionsError, TorExitedError, TorManagedOptionsMissingError, TorNotFoundError, TorNotInstalledError } from '../../../src/tor/errors.js'
+import { ListenerClosedError, TorStreamError, NoControlPortError, OnionAlreadyListeningError, OnionInUseError, OnionPublishFailedError, OnionPublishTimeoutError } from '../../../transports/tor/errors.js'
 
 const ID = 'pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd'
 const DEST = `${ID}.onion:7777`
@@ -58,6 +58,8 @@ const TABLE: Array<[Error, number, string]> = [
   [new UploadFailedError(ID, ['UPLOAD_REJECTED']), ExitCode.TOR, 'PUBLISH_FAILED'],
   [new UploadWaitClosedError(ID), ExitCode.TOR, 'TOR_CONNECTION_LOST'],
   [new ListenerClosedError(ID), ExitCode.FAILURE, 'ABORTED'],
+  [new TorStreamError('the Tor stream closed'), ExitCode.PEER, 'STREAM_FAILED'],
+  [new InvalidTorOptionsError('launch: always excludes control'), ExitCode.USAGE, 'USAGE'],
   [new SocksReplyError(0x06, DEST), ExitCode.PEER, 'TTL_EXPIRED'],
   [new SocksReplyError(0x04, DEST), ExitCode.PEER, 'HOST_UNREACHABLE'],
   [new OnionServiceNotFoundError(DEST), ExitCode.PEER, 'HS_DESC_NOT_FOUND'],

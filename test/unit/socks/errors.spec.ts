@@ -98,3 +98,33 @@ describe('socks errors', () => {
     }
   })
 })
+
+describe('SOCKS errors are libp2p\'s where libp2p has one', () => {
+  it('AbortError, TimeoutError and InvalidParametersError pass instanceof and .name checks against @libp2p/interface', async () => {
+    const libp2p = await import('@libp2p/interface')
+    const socks = await import('../../../src/socks/errors.js')
+    assert.ok(new socks.AbortError('x') instanceof libp2p.AbortError)
+    assert.ok(new socks.TimeoutError('x') instanceof libp2p.TimeoutError)
+    const bad = new socks.InvalidParametersError('port', 'SOCKS port must be 1..65535')
+    assert.ok(bad instanceof libp2p.InvalidParametersError)
+    assert.equal(bad.name, libp2p.InvalidParametersError.name)
+    assert.equal(bad.parameter, 'port')
+  })
+
+  it('every F0-F7 code maps to its own class, and the class\'s reason is the code\'s (one table)', async () => {
+    const socks = await import('../../../src/socks/errors.js')
+    const seen = new Set<string>()
+    for (let code = 0xF0; code <= 0xF7; code++) {
+      const err = socks.socksReplyError(code, 'x.onion:1')
+      assert.ok(err instanceof socks.SocksReplyError)
+      assert.notEqual(err.constructor, socks.SocksReplyError, `F${code - 0xF0} has no class of its own`)
+      assert.equal(err.replyCode, code)
+      assert.match(err.reason, /^HS_/)
+      seen.add(err.name)
+      const again = new (err.constructor as new (d: string) => InstanceType<typeof socks.SocksReplyError>)('y.onion:2')
+      assert.equal(again.replyCode, code)
+      assert.equal(again.reason, err.reason)
+    }
+    assert.equal(seen.size, 8)
+  })
+})
