@@ -25,6 +25,31 @@ if (control == null || socks == null) {
   process.exit(2)
 }
 
+/** Whether `err`, or an error it wraps (libp2p aggregates dial errors), has this name. */
+function hasError (err: unknown, name: string, depth = 0): boolean {
+  if (err == null || typeof err !== 'object' || depth > 8) return false
+  const e = err as { name?: string, cause?: unknown, errors?: unknown[] }
+  return e.name === name || hasError(e.cause, name, depth + 1) || (e.errors ?? []).some(x => hasError(x, name, depth + 1))
+}
+
+/**
+ * listen() resolves at the first descriptor upload, which reaches one HS
+ * directory; a tor that asks another one in the next second gets F0
+ * (OnionServiceNotFoundError). A dial right after a fresh publish should
+ * retry that, a bounded number of times; any other error is final.
+ */
+async function retryWhileNotFound<T> (fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn()
+    } catch (err) {
+      if (attempt >= attempts || !hasError(err, 'OnionServiceNotFoundError')) throw err
+      console.log(`descriptor not found yet (F0), retrying in 1 s (attempt ${attempt} of ${attempts})`)
+      await new Promise(resolve => setTimeout(resolve, 1000))
+    }
+  }
+}
+
 const dir = await mkdtemp(path.join(os.tmpdir(), 'p2p-tor-example-'))
 try {
   // 1. the onion key decides the address, before tor publishes anything
@@ -55,7 +80,7 @@ try {
     services: { ping: ping() }
   })
   await dialer.start()
-  const rtt = await dialer.services.ping.ping(addr)
+  const rtt = await retryWhileNotFound(async () => dialer.services.ping.ping(addr))
   console.log(`ping over Tor: ${rtt} ms`)
 
   await dialer.stop()
