@@ -29,6 +29,7 @@ import { openControlSocket, type ConnectOptions } from './connect.js'
 import { ControlConnectionClosedError, ControlProtocolError, ControlReplyError, InvalidControlArgumentError } from './errors.js'
 import { parseHsDescEvent, parseStatusClientEvent, type BootstrapStatus, type HsDescEvent, type StatusClientEvent } from './events.js'
 import { ReplyParser, type ControlReply } from './parser.js'
+import { Subscriptions, type TypedControlEvents, type Unsubscribe } from './subscriptions.js'
 import { assertEncodedCmdData, assertNoLineBreaks } from './quote.js'
 import { parseAddOnionReply, parseGetInfoReply, parseProtocolInfo, type ProtocolInfo } from './replies.js'
 import { waitForBootstrap, type WaitForBootstrapOptions } from './bootstrap.js'
@@ -37,7 +38,7 @@ const log = logger('libp2p:tor:control')
 
 const CLOSE_GRACE_MS = 2_000
 
-export type { ConnectOptions }
+export type { ConnectOptions, TypedControlEvents, Unsubscribe }
 
 export interface AddOnionResult {
   serviceId: string
@@ -59,22 +60,6 @@ interface Pending {
   reject: (err: Error) => void
 }
 
-/** Events subscribe() parses for its handlers; any other name gets the raw reply. */
-export interface TypedControlEvents {
-  HS_DESC: HsDescEvent
-  STATUS_CLIENT: StatusClientEvent
-}
-
-/** Ends a subscription; resolves once tor no longer sends the event (unless others still hold it). */
-export type Unsubscribe = () => Promise<void>
-
-interface Subscriber {
-  deliver: (reply: ControlReply, parsed: unknown) => void
-}
-
-const EVENT_NAME = /^[A-Z][A-Z0-9_]*$/
-const TYPED_EVENTS: ReadonlySet<string> = new Set<keyof TypedControlEvents>(['HS_DESC', 'STATUS_CLIENT'])
-
 function redact (text: string, secrets: string[]): string {
   return secrets.reduce((t, s) => t.split(s).join('[redacted]'), text)
 }
@@ -88,15 +73,8 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
   private failure?: Error
   private isClosed = false
   private protocolInfoPromise?: Promise<ProtocolInfo>
-  /** Events set with setEvents(): always part of what tor is asked for. */
-  private baseEvents: string[] = []
-  /** subscribe() users per event name, in first-subscription order. */
-  private readonly subscribers = new Map<string, Set<Subscriber>>()
-  /** The event set tor last accepted. */
-  private wireEvents: string[] = []
-  /** SETEVENTS updates, one at a time, in order. */
-  private eventsUpdate: Promise<unknown> = Promise.resolve()
-  private eventUpdatesInFlight = 0
+  /** Who holds which event: SETEVENTS is sent with their union. */
+  private readonly subscriptions = new Subscriptions(async (events) => { await this.request(buildSetEvents(events)) }, () => this.isClosed)
 
   /**
    * Connects to Tor's control port: 'host:port', '[::1]:port', 'port',
@@ -174,9 +152,7 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
       if (parsed?.[0] === 'hs_desc') this.emit('hs_desc', parsed[1])
       else if (parsed?.[0] === 'status_client') this.emit('status_client', parsed[1])
     })
-    // a typed event that failed to parse is not delivered to typed handlers
-    if (TYPED_EVENTS.has(keyword) && typed == null) return
-    for (const sub of [...(this.subscribers.get(keyword) ?? [])]) guarded(() => { sub.deliver(reply, typed) })
+    this.subscriptions.dispatch(keyword, reply, typed, guarded)
   }
 
   /** Drops the connection; pending commands fail with ControlConnectionClosedError caused by `err`. */
@@ -279,19 +255,12 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
    * users, so two users of one connection never overwrite each other.
    */
   async setEvents (events: string[]): Promise<void> {
-    const before = this.baseEvents
-    this.baseEvents = [...events]
-    try {
-      await this.syncEvents(true)
-    } catch (err) {
-      this.baseEvents = before
-      throw err
-    }
+    await this.subscriptions.setBase(events)
   }
 
   /** The events tor currently sends on this connection (the last SETEVENTS it accepted). */
   get events (): readonly string[] {
-    return this.wireEvents
+    return this.subscriptions.events
   }
 
   /**
@@ -305,48 +274,7 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
   async subscribe<E extends keyof TypedControlEvents> (event: E, handler?: (e: TypedControlEvents[E]) => void): Promise<Unsubscribe>
   async subscribe (event: string, handler?: (reply: ControlReply) => void): Promise<Unsubscribe>
   async subscribe (event: string, handler?: (e: any) => void): Promise<Unsubscribe> {
-    if (typeof event !== 'string' || !EVENT_NAME.test(event)) {
-      throw new InvalidControlArgumentError('event name', 'must be upper-case letters, digits and "_", e.g. HS_DESC')
-    }
-    const typed = TYPED_EVENTS.has(event)
-    const sub: Subscriber = { deliver: (reply, parsed) => { handler?.(typed ? parsed : reply) } }
-    let users = this.subscribers.get(event)
-    if (users == null) this.subscribers.set(event, users = new Set())
-    users.add(sub)
-    const remove = (): void => {
-      users.delete(sub)
-      if (users.size === 0 && this.subscribers.get(event) === users) this.subscribers.delete(event)
-    }
-    try {
-      await this.syncEvents(false)
-    } catch (err) {
-      remove()
-      throw err
-    }
-    let done: Promise<void> | undefined
-    return async () => {
-      done ??= (async () => {
-        remove()
-        if (!this.isClosed) await this.syncEvents(false)
-      })()
-      await done
-    }
-  }
-
-  /** Sends SETEVENTS with the base set plus every subscribed event, when that differs from tor's (or always, with force). */
-  private async syncEvents (force: boolean): Promise<void> {
-    const step = async (): Promise<void> => {
-      const wanted = [...new Set([...this.baseEvents, ...this.subscribers.keys()])]
-      if (!force && wanted.length === this.wireEvents.length && wanted.every((e, i) => e === this.wireEvents[i])) return
-      await this.request(buildSetEvents(wanted))
-      this.wireEvents = wanted
-    }
-    // With no update in flight the SETEVENTS is written now, in call order
-    // with the commands around it; otherwise after the updates before it.
-    const run = this.eventUpdatesInFlight === 0 ? step() : this.eventsUpdate.then(step)
-    this.eventUpdatesInFlight++
-    this.eventsUpdate = run.catch(() => {}).finally(() => { this.eventUpdatesInFlight-- })
-    await run
+    return await this.subscriptions.subscribe(event, handler)
   }
 
   /**
