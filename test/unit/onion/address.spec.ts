@@ -4,10 +4,11 @@ import {
   formatOnionHostPort, InvalidOnionAddressError, isValidServiceId, parseOnionHostPort, parsePort,
   publicKeyFromServiceId, serviceIdFromBytes, serviceIdFromPublicKey, serviceIdToBytes, validateServiceId
 } from '../../../src/onion/index.js'
+import { base32Decode } from '../../../src/onion/base32.js'
 import { rejectsAddress } from './assertions.js'
 import { onionAddressArb, publicKeyArb, serviceIdArb } from './arbitraries.js'
 import {
-  hex, REND_SPEC_EXAMPLES, RFC8032_TEST1_PUBLIC, TOR_0X42_ADDRESS, TOR_BAD_CHECKSUM_ADDRESSES,
+  CHECKSUM_FIRST_BYTE_WRONG, CHECKSUM_SECOND_BYTE_WRONG, hex, REND_SPEC_EXAMPLES, RFC8032_TEST1_PUBLIC, TOR_0X42_ADDRESS, TOR_BAD_CHECKSUM_ADDRESSES,
   TOR_BUILD_ADDRESS, TOR_OLD_VALID_ADDRESS, toHex, VERSION_2_ADDRESS, VERSION_4_ADDRESS
 } from './vectors.js'
 
@@ -51,6 +52,20 @@ describe('onion address', () => {
         rejectsAddress(() => validateServiceId(id), 'checksum')
         assert.equal(isValidServiceId(id), false)
       }
+    })
+
+    it('a checksum wrong only in its first byte', () => {
+      rejectsAddress(() => validateServiceId(CHECKSUM_FIRST_BYTE_WRONG), 'checksum')
+      rejectsAddress(() => parseOnionHostPort(`${CHECKSUM_FIRST_BYTE_WRONG}.onion:80`), 'checksum')
+      rejectsAddress(() => serviceIdFromBytes(base32Decode(CHECKSUM_FIRST_BYTE_WRONG)), 'checksum')
+      assert.equal(isValidServiceId(CHECKSUM_FIRST_BYTE_WRONG), false)
+    })
+
+    it('a checksum wrong only in its second byte', () => {
+      rejectsAddress(() => validateServiceId(CHECKSUM_SECOND_BYTE_WRONG), 'checksum')
+      rejectsAddress(() => parseOnionHostPort(`${CHECKSUM_SECOND_BYTE_WRONG}.onion:80`), 'checksum')
+      rejectsAddress(() => serviceIdFromBytes(base32Decode(CHECKSUM_SECOND_BYTE_WRONG)), 'checksum')
+      assert.equal(isValidServiceId(CHECKSUM_SECOND_BYTE_WRONG), false)
     })
 
     it('a one-character typo with a checksum mismatch', () => {
@@ -170,6 +185,15 @@ describe('onion address', () => {
         const bytes = serviceIdToBytes(id)
         bytes[34] = version
         rejectsAddress(() => serviceIdFromBytes(bytes), 'version')
+      }))
+    })
+
+    it('valid input is accepted: any generated service id and host:port parses (pairs the property below)', () => {
+      fc.assert(fc.property(onionAddressArb, a => {
+        assert.equal(validateServiceId(a.serviceId), a.serviceId)
+        assert.equal(isValidServiceId(a.serviceId), true)
+        assert.deepEqual(parseOnionHostPort(`${a.serviceId}.onion:${a.port}`), a)
+        assert.equal(formatOnionHostPort(parseOnionHostPort(formatOnionHostPort(a))), formatOnionHostPort(a))
       }))
     })
 

@@ -8,7 +8,7 @@ import {
 import type { OnionAddressCheck } from '../../../src/onion/index.js'
 import { rejectsAddress } from './assertions.js'
 import { onionAddressArb, peerIdArb } from './arbitraries.js'
-import { TOR_BAD_CHECKSUM_ADDRESSES, TOR_BUILD_ADDRESS, VERSION_4_ADDRESS } from './vectors.js'
+import { CHECKSUM_FIRST_BYTE_WRONG, CHECKSUM_SECOND_BYTE_WRONG, TOR_BAD_CHECKSUM_ADDRESSES, TOR_BUILD_ADDRESS, VERSION_4_ADDRESS } from './vectors.js'
 
 const ID = TOR_BUILD_ADDRESS
 // A libp2p Ed25519 peer id.
@@ -93,6 +93,12 @@ describe('onion3 multiaddr', () => {
       rejectsAddress(() => onionAddressToMultiaddr({ serviceId: `${ID}.onion`, port: 80 }), 'length')
     })
 
+    it('a checksum wrong in only one of its two bytes', () => {
+      rejectsBoth(`/onion3/${CHECKSUM_FIRST_BYTE_WRONG}:80`, 'checksum')
+      rejectsBoth(`/onion3/${CHECKSUM_SECOND_BYTE_WRONG}:80`, 'checksum')
+      rejectsBoth(`/onion3/${CHECKSUM_SECOND_BYTE_WRONG}:80/p2p/${PEER}`, 'checksum')
+    })
+
     it('reporting the whole multiaddr as the input', () => {
       const s = `/onion3/${ID}:0/p2p/${PEER}`
       assert.throws(() => onionAddressFromMultiaddrString(s), (err: unknown) => {
@@ -120,6 +126,16 @@ describe('onion3 multiaddr', () => {
         assert.deepEqual(onionAddressFromMultiaddr(ma), { ...a, peerId })
         assert.deepEqual(onionAddressFromMultiaddr(multiaddr(ma.bytes)), { ...a, peerId })
         assert.equal(isValidOnion3Multiaddr(ma), true)
+      }))
+    })
+
+    it('valid input is accepted: any generated /onion3 string, with or without /p2p, parses and re-formats (pairs the property below)', () => {
+      fc.assert(fc.property(onionAddressArb, fc.option(peerIdArb, { nil: undefined }), (a, peerId) => {
+        const s = `/onion3/${a.serviceId}:${a.port}` + (peerId != null ? `/p2p/${peerId}` : '')
+        const parsed = onionAddressFromMultiaddrString(s)
+        assert.deepEqual(parsed, peerId != null ? { ...a, peerId } : a)
+        assert.equal(onionAddressToMultiaddr(a, peerId).toString(), s)
+        assert.equal(isValidOnion3Multiaddr(multiaddr(s)), true)
       }))
     })
 
@@ -158,7 +174,7 @@ describe('Onion3 matcher', () => {
   })
 
   it('is structural; isValidOnion3Multiaddr also checks checksum, version and port', () => {
-    for (const s of [`/onion3/${TOR_BAD_CHECKSUM_ADDRESSES[0]}:80`, `/onion3/${VERSION_4_ADDRESS}:80`, `/onion3/${ID}:65536`, `/onion3/${ID}:0`]) {
+    for (const s of [`/onion3/${TOR_BAD_CHECKSUM_ADDRESSES[0]}:80`, `/onion3/${CHECKSUM_SECOND_BYTE_WRONG}:80`, `/onion3/${VERSION_4_ADDRESS}:80`, `/onion3/${ID}:65536`, `/onion3/${ID}:0`]) {
       assert.equal(Onion3.exactMatch(multiaddr(s)), true, s)
       assert.equal(isValidOnion3Multiaddr(multiaddr(s)), false, s)
     }

@@ -31,6 +31,17 @@ export const TOR_BAD_CHECKSUM_ADDRESSES = [
   'btojiu7nu5y5iwut64eufevogqdw4wmqzugnoluw232r4t3ecsfv37ad'
 ]
 
+/**
+ * TOR_BUILD_ADDRESS with exactly one checksum byte wrong, so a check of only
+ * one of the two bytes lets one of them through. Derived with Python:
+ * base32-decode TOR_BUILD_ADDRESS (checksum bytes 32..33 are be c9, which
+ * hashlib.sha3_256(b'.onion checksum' + pubkey + b'\x03')[:2] confirms),
+ * XOR byte 32 (first) or byte 33 (second) with 0x01, base32-encode again:
+ * first byte bf (checksum bf c9), second byte c8 (checksum be c8).
+ */
+export const CHECKSUM_FIRST_BYTE_WRONG = '25njqamcweflpvkl73j4szahhihoc4xt3ktcgjnpaingr5yhkenl7sid'
+export const CHECKSUM_SECOND_BYTE_WRONG = '25njqamcweflpvkl73j4szahhihoc4xt3ktcgjnpaingr5yhkenl5sad'
+
 /** rend-spec-v3 §6 [ONIONADDRESS], "Here are a few example addresses". */
 export const REND_SPEC_EXAMPLES = [
   'pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd',
