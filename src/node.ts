@@ -3,7 +3,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
-import { createLibp2p } from 'libp2p'
+import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { onionListenAddress, tor } from '../transports/tor/index.js'
 import { isValidOnion3Multiaddr, loadOnionKeyFile } from './onion/index.js'
 import type { TorTransportInit } from '../transports/tor/index.js'
@@ -69,7 +69,20 @@ export interface TorNodeOptions extends TorTransportInit {
   start?: boolean
 }
 
-export type TorNode = Libp2p<{ identify: Identify, ping: Ping }>
+export interface TorNodeServices extends Record<string, unknown> {
+  identify: Identify
+  ping: Ping
+}
+
+export type TorNode = Libp2p<TorNodeServices>
+
+/**
+ * The libp2p options {@link createTorNode} builds. `addresses`,
+ * `transports` and `connectionGater` are always set, so a caller can extend
+ * them (add a transport, a listen address, a service) and pass the result to
+ * `createLibp2p()`.
+ */
+export type TorNodeLibp2pOptions = Libp2pOptions<TorNodeServices> & Required<Pick<Libp2pOptions<TorNodeServices>, 'addresses' | 'transports' | 'connectionGater'>>
 
 /** Keeps only valid /onion3 addresses: never announce loopback, LAN or public IPs. */
 export function onionOnly (addrs: Multiaddr[]): Multiaddr[] {
@@ -77,16 +90,20 @@ export function onionOnly (addrs: Multiaddr[]): Multiaddr[] {
 }
 
 /**
- * A ready libp2p node on Tor: tor() + noise + yamux + identify + ping, with
- * Tor-sized timeouts, onion-only announcements, no DNS resolution of peer
- * addresses and a gater that refuses to dial anything but /onion3.
+ * The libp2p options of a node on Tor: tor() + noise + yamux + identify +
+ * ping, with Tor-sized timeouts, onion-only announcements, no DNS resolution
+ * of peer addresses and a gater that refuses to dial anything but /onion3.
+ * Loads `keyFile` if given. {@link createTorNode} is
+ * `createLibp2p(await torNodeOptions(options))`; use this to build a node
+ * with something added (another transport or service) that keeps every
+ * Tor default, the announce filter and the gater in place.
  */
-export async function createTorNode (options: TorNodeOptions = {}): Promise<TorNode> {
+export async function torNodeOptions (options: TorNodeOptions = {}): Promise<TorNodeLibp2pOptions> {
   const { privateKey, port, start, ...transportInit } = options
   const key = transportInit.key ?? (transportInit.keyFile != null ? await loadOnionKeyFile(transportInit.keyFile) : undefined)
   const listen = key != null ? [onionListenAddress(key, port ?? 7777).toString()] : []
 
-  return createLibp2p({
+  return {
     start,
     privateKey,
     nodeInfo: { name: AGENT_VERSION, version: '', userAgent: AGENT_VERSION },
@@ -118,5 +135,14 @@ export async function createTorNode (options: TorNodeOptions = {}): Promise<TorN
       // room for a user's ping beside the connection monitor's own
       ping: ping({ timeout: TOR_CONNECTION_DEFAULTS.protocolTimeout, maxOutboundStreams: 2, maxInboundStreams: 4 })
     }
-  })
+  }
+}
+
+/**
+ * A ready libp2p node on Tor: tor() + noise + yamux + identify + ping, with
+ * Tor-sized timeouts, onion-only announcements, no DNS resolution of peer
+ * addresses and a gater that refuses to dial anything but /onion3.
+ */
+export async function createTorNode (options: TorNodeOptions = {}): Promise<TorNode> {
+  return createLibp2p(await torNodeOptions(options))
 }
