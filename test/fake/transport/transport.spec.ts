@@ -10,9 +10,15 @@ import { x25519 } from '@noble/curves/ed25519.js'
 import { createTorNode } from '../../../src/node.js'
 import { addOnionKeyBlob, generateOnionKey, onionAddressToMultiaddr } from '../../../src/onion/index.js'
 import { base32Encode } from '../../../src/onion/base32.js'
+import { InvalidOnionAddressError } from '../../../src/onion/index.js'
+import { tor } from '../../../transports/tor/index.js'
+import { FakeSocksServer } from '../../fixtures/fake-socks.js'
 import { startFakeTor } from '../../fixtures/fake-tor.js'
+import { fakeLogger } from '../../unit/transport/fake-logger.js'
+import { CHECKSUM_SECOND_BYTE_WRONG, TOR_BAD_CHECKSUM_ADDRESSES, VERSION_4_ADDRESS } from '../../unit/onion/vectors.js'
 import type { FakeTor } from '../../fixtures/fake-tor.js'
 import type { TorNode } from '../../../src/node.js'
+import type { Upgrader } from '@libp2p/interface'
 
 describe('tor() transport against a fake Tor', function () {
   this.timeout(20_000)
@@ -58,6 +64,57 @@ describe('tor() transport against a fake Tor', function () {
         await assert.rejects(n.dial(multiaddr(ma)))
       }
       assert.equal(fake.socksRequests.length, 0)
+    })
+  })
+
+  describe('dial() validates the address itself', () => {
+    let socks: FakeSocksServer
+    beforeEach(async () => { socks = await FakeSocksServer.start() })
+    afterEach(async () => { await socks.close() })
+
+    // each of these would reach tor's SOCKS port if dial() trusted dialFilter or the gater alone
+    const invalid: Array<[label: string, ma: string]> = [
+      ['a bad checksum (C tor)', `/onion3/${TOR_BAD_CHECKSUM_ADDRESSES[0]}:7777`],
+      ['a wrong second checksum byte', `/onion3/${CHECKSUM_SECOND_BYTE_WRONG}:7777`],
+      ['version 4', `/onion3/${VERSION_4_ADDRESS}:7777`],
+      ['port 0', `/onion3/${generateOnionKey().serviceId}:0`],
+      ['/onion3 then /tcp', `/onion3/${generateOnionKey().serviceId}:7777/tcp/1`],
+      ['/ip4', '/ip4/127.0.0.1/tcp/4001'],
+      ['/dns4', '/dns4/example.com/tcp/80']
+    ]
+    for (const [label, ma] of invalid) {
+      it(`transport.dial() of ${label} throws InvalidOnionAddressError and opens no SOCKS connection`, async () => {
+        const transport = tor({ socks: socks.proxy })({ logger: fakeLogger() })
+        const err = await transport.dial(multiaddr(ma), { upgrader: {} as unknown as Upgrader, signal: AbortSignal.timeout(5_000) }).then(() => undefined, e => e)
+        assert.ok(err instanceof InvalidOnionAddressError, `expected InvalidOnionAddressError, got ${String(err)}`)
+        assert.equal(err.name, 'InvalidOnionAddressError')
+        assert.equal(socks.connections.length, 0)
+      })
+    }
+
+    it('a valid address does reach the SOCKS server (so the zero above means something)', async () => {
+      socks.options = { replyCode: 0xF0 }
+      const transport = tor({ socks: socks.proxy })({ logger: fakeLogger() })
+      const id = generateOnionKey().serviceId
+      const err = await transport.dial(multiaddr(`/onion3/${id}:7777`), { upgrader: {} as unknown as Upgrader, signal: AbortSignal.timeout(5_000) }).then(() => undefined, e => e)
+      assert.equal(err?.name, 'OnionServiceNotFoundError')
+      assert.equal(socks.connections.length, 1)
+      assert.equal(socks.connections[0].host, `${id}.onion`)
+    })
+
+    it('aborting while the proxy has not answered gives AbortError and closes the socket', async () => {
+      socks.options = { stall: 'request' }
+      const transport = tor({ socks: socks.proxy })({ logger: fakeLogger() })
+      const controller = new AbortController()
+      const dialing = transport.dial(onionAddressToMultiaddr({ serviceId: generateOnionKey().serviceId, port: 7777 }), { upgrader: {} as unknown as Upgrader, signal: controller.signal })
+        .then(() => undefined, e => e)
+      // the proxy never answers the CONNECT, so nothing but the abort can end this dial
+      const connection = await socks.connection(0)
+      await connection.greeted
+      controller.abort()
+      const err = await dialing
+      assert.equal(err?.name, 'AbortError', `expected AbortError, got ${String(err)}`)
+      await connection.closed
     })
   })
 
@@ -160,6 +217,37 @@ describe('tor() transport against a fake Tor', function () {
       assert.match(err.message + JSON.stringify(err.errors?.map((e: Error) => e.message) ?? []), /another tor controller/)
     })
 
+    it('a listener\'s close() sends exactly DEL_ONION <its id>, while the control connection stays open', async () => {
+      const [key, other] = [generateOnionKey(), generateOnionKey()]
+      const transport = tor({ keys: [key, other], socks: fake.socks, control: fake.control })({ logger: fakeLogger() }) as any
+      await transport.start()
+      try {
+        const l1 = transport.createListener({ upgrader: {} as unknown as Upgrader })
+        const l2 = transport.createListener({ upgrader: {} as unknown as Upgrader })
+        await l1.listen(onionAddressToMultiaddr({ serviceId: key.serviceId, port: 7777 }))
+        await l2.listen(onionAddressToMultiaddr({ serviceId: other.serviceId, port: 7777 }))
+        assert.deepEqual(fake.commands.filter(c => c.startsWith('DEL_ONION')), [])
+        await l1.close()
+        assert.deepEqual(fake.commands.filter(c => c.startsWith('DEL_ONION')), [`DEL_ONION ${key.serviceId}`])
+        // the fake drops a connection's services when it closes; this one is still open, so only DEL_ONION removed it
+        assert.ok(!fake.services.has(key.serviceId))
+        assert.ok(fake.services.has(other.serviceId))
+        await l2.close()
+        assert.deepEqual(fake.commands.filter(c => c.startsWith('DEL_ONION')), [`DEL_ONION ${key.serviceId}`, `DEL_ONION ${other.serviceId}`])
+      } finally {
+        await transport.stop()
+      }
+    })
+
+    it('node.stop() sends exactly one DEL_ONION, for its own service', async () => {
+      const key = generateOnionKey()
+      const n = await createTorNode({ key, socks: fake.socks, control: fake.control })
+      await n.start()
+      assert.deepEqual(fake.commands.filter(c => c.startsWith('DEL_ONION')), [])
+      await n.stop()
+      assert.deepEqual(fake.commands.filter(c => c.startsWith('DEL_ONION')), [`DEL_ONION ${key.serviceId}`])
+    })
+
     it('stop() runs DEL_ONION and the service is gone', async () => {
       const key = generateOnionKey()
       const n = await createTorNode({ key, socks: fake.socks, control: fake.control })
@@ -205,6 +293,22 @@ describe('tor() transport against a fake Tor', function () {
       assert.equal(a.password, b.password)
       assert.notEqual(a.password, c.password)
       assert.ok(!JSON.stringify(fake.socksRequests).includes(k1.serviceId.slice(0, 20) + '"'), 'credentials must not carry the peer id')
+    })
+
+    it('with isolation: connection, two dials to one peer carry different SOCKS passwords', async () => {
+      const key = generateOnionKey()
+      const l = await node({ key, socks: fake.socks, control: fake.control })
+      await l.start()
+      const dialer = await node({ socks: fake.socks, isolation: 'connection' })
+      await dialer.start()
+      await dialer.dial(l.getMultiaddrs()[0])
+      await dialer.dial(l.getMultiaddrs()[0], { force: true })
+      const [a, b] = fake.socksRequests.slice(-2)
+      assert.equal(a.destination, `${key.serviceId}.onion:7777`)
+      assert.equal(b.destination, a.destination)
+      assert.ok(a.password != null && a.password.length > 0)
+      assert.ok(b.password != null && b.password.length > 0)
+      assert.notEqual(a.password, b.password)
     })
 
     it('with isolation: none, sends no credentials', async () => {

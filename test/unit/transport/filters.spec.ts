@@ -6,13 +6,7 @@
 import assert from 'node:assert/strict'
 import { tor } from '../../../transports/tor/index.js'
 import { NOT_ONION, ONION } from '../node/addresses.js'
-import type { ComponentLogger, Logger } from '@libp2p/interface'
-
-/** A ComponentLogger that drops everything. */
-export function fakeLogger (): ComponentLogger {
-  const log = Object.assign(() => {}, { error: () => {}, trace: () => {}, newScope: () => log, enabled: false }) as unknown as Logger
-  return { forComponent: () => log }
-}
+import { fakeLogger } from './fake-logger.js'
 
 describe('tor() transport filters', () => {
   const transport = tor({ socks: '127.0.0.1:9' })({ logger: fakeLogger() })
