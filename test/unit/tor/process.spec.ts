@@ -28,11 +28,30 @@ describe('tor process primitives', () => {
 
   it('terminatePid stops a process that ignores SIGTERM with SIGKILL, bounded', async function () {
     this.timeout(10_000)
-    const child = spawn('sh', ['-c', 'trap "" TERM; while :; do sleep 1; done'], { stdio: 'ignore' })
-    assert.ok(child.pid != null)
-    await new Promise(resolve => setTimeout(resolve, 100))
-    assert.equal(await terminatePid(child.pid, { graceMs: 300, killWaitMs: 3000 }), true)
-    assert.equal(await isPidAlive(child.pid), false)
+    // the child says "ready" only once its SIGTERM trap is installed
+    const child = spawn('sh', ['-c', 'trap "" TERM; echo ready; while :; do sleep 1; done'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    const pid = child.pid
+    assert.ok(pid != null)
+    const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>(resolve => {
+      child.once('exit', (code, signal) => { resolve({ code, signal }) })
+    })
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let out = ''
+        const deadline = setTimeout(() => { reject(new Error(`the child did not print "ready" within 5 s (got ${JSON.stringify(out)})`)) }, 5_000)
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString()
+          if (out.includes('ready\n')) { clearTimeout(deadline); resolve() }
+        })
+        child.once('exit', () => { clearTimeout(deadline); reject(new Error('the child exited before it was ready')) })
+      })
+      assert.equal(await terminatePid(pid, { graceMs: 300, killWaitMs: 3000 }), true)
+      // it survived SIGTERM: only SIGKILL ended it
+      assert.deepEqual(await exited, { code: null, signal: 'SIGKILL' })
+      assert.equal(await isPidAlive(pid), false)
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    }
   })
 
   it('isPortFree sees a listening port as taken', async () => {
