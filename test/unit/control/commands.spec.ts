@@ -186,6 +186,17 @@ describe('control command builders', () => {
       assert.equal(buildSetConf({ ContactInfo: 'a "b" c' }).line, 'SETCONF ContactInfo="a \\"b\\" c"')
     })
 
+    it('accepts any GETINFO keys of letters, digits and _-/.:$~+ and writes them space-separated (fast-check, pairs the property below)', () => {
+      const first = fc.constantFrom(...'abcXYZ019')
+      const rest = fc.string({ unit: fc.constantFrom(...'abcXYZ019_-/.:$~+'), maxLength: 20 })
+      const key = fc.tuple(first, rest).map(([a, b]) => a + b)
+      fc.assert(fc.property(fc.array(key, { minLength: 1, maxLength: 4 }), (keys) => {
+        const cmd = buildGetInfo(keys)
+        assert.equal(cmd.line, `GETINFO ${keys.join(' ')}`)
+        noLineBreaks(cmd)
+      }), { numRuns: 500 })
+    })
+
     it('never yields a line with CR, LF or NUL for any GETINFO key (fast-check)', () => {
       fc.assert(fc.property(fc.array(tricky, { minLength: 1, maxLength: 4 }), (keys) => {
         try {
