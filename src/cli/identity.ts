@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { writeFileAtomically } from '../onion/atomic-file.js'
-import { KeyFileError, loadOrCreateOnionKeyFile } from '../onion/index.js'
+import { assertOwnerOnlyMode, KeyFileError, loadOrCreateOnionKeyFile } from '../onion/index.js'
 import type { OnionKey } from '../onion/index.js'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -43,9 +43,7 @@ async function readIdentity (path: string): Promise<PrivateKey | undefined> {
     if (!stats.isFile() || stats.size > MAX_IDENTITY_BYTES) {
       throw new KeyFileError(path, 'corrupt', `identity key file ${path} is not a libp2p key (not a small regular file); check the path or --data-dir`)
     }
-    if ((stats.mode & 0o077) !== 0) {
-      throw new KeyFileError(path, 'permissions', `identity key file ${path} is accessible to group or others but holds a secret key; run: chmod 600 ${path}`)
-    }
+    assertOwnerOnlyMode(path, stats.mode, 'identity key file')
     const bytes = await handle.readFile()
     try {
       return privateKeyFromProtobuf(bytes)

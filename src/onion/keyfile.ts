@@ -34,6 +34,18 @@ function errorCode (err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code
 }
 
+/**
+ * The one check of a secret key file's permissions: throws KeyFileError
+ * 'permissions' (saying to `chmod 600`) when group or others have any access.
+ * `mode` is the file's `stat().mode` (type bits are ignored); `what` names
+ * the file in the message, e.g. 'onion key file'. Not checked on Windows,
+ * where these mode bits mean nothing.
+ */
+export function assertOwnerOnlyMode (path: string, mode: number, what: string): void {
+  if (process.platform === 'win32' || (mode & 0o077) === 0) return
+  throw new KeyFileError(path, 'permissions', `${what} ${path} is accessible to group or others (mode ${(mode & 0o777).toString(8).padStart(4, '0')}) but holds a secret key; run: chmod 600 ${path}`)
+}
+
 /** The 96 bytes of a key file holding `key`. */
 export function encodeOnionKeyFile (key: OnionKey): Uint8Array {
   const bytes = new Uint8Array(KEY_FILE_BYTES)
@@ -87,9 +99,7 @@ export async function loadOnionKeyFile (path: string): Promise<OnionKey> {
     if (!stats.isFile()) {
       throw new KeyFileError(path, 'unreadable', `onion key file ${path} is not a regular file; point to the hs_ed25519_secret_key file itself`)
     }
-    if (process.platform !== 'win32' && (stats.mode & 0o077) !== 0) {
-      throw new KeyFileError(path, 'permissions', `onion key file ${path} is accessible to group or others (mode ${(stats.mode & 0o777).toString(8).padStart(4, '0')}) but holds a secret key; run: chmod 600 ${path}`)
-    }
+    assertOwnerOnlyMode(path, stats.mode, 'onion key file')
     // Read at most one byte past the expected size, to notice a longer file.
     let length = 0
     while (length < buffer.length) {

@@ -63,6 +63,19 @@ describe('cli identity: keys in the data directory', () => {
     await assert.rejects(loadOrCreateIdentityKey(path), (err: Error) => err instanceof KeyFileError && err.reason === 'permissions' && err.message.includes(`chmod 600 ${path}`))
   })
 
+  it('refuses an identity file with any group or other bit, as the onion key file does (one check)', async () => {
+    const path = join(dir, IDENTITY_KEY_FILE)
+    await loadOrCreateIdentityKey(path)
+    for (const mode of [0o601, 0o602, 0o604, 0o610, 0o620, 0o640]) {
+      await chmod(path, mode)
+      const err = await loadOrCreateIdentityKey(path).then(() => assert.fail(`mode ${mode.toString(8)} was accepted`), (e: Error) => e)
+      assert.ok(err instanceof KeyFileError && err.reason === 'permissions', String(err))
+      assert.ok(err.message.startsWith(`identity key file ${path} is accessible to group or others`), err.message)
+    }
+    await chmod(path, 0o600)
+    await loadOrCreateIdentityKey(path)
+  })
+
   it('writeFileAtomically with replace: false never overwrites', async () => {
     const path = join(dir, 'f')
     assert.equal(await writeFileAtomically(path, Uint8Array.of(1), { replace: false }), true)

@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'n
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
-  generateOnionKey, KeyFileError, loadOnionKeyFile, loadOrCreateOnionKeyFile, onionKeyFromSeed, saveOnionKeyFile
+  assertOwnerOnlyMode, generateOnionKey, KeyFileError, loadOnionKeyFile, loadOrCreateOnionKeyFile, onionKeyFromSeed, saveOnionKeyFile
 } from '../../../src/onion/index.js'
 import type { KeyFileProblem } from '../../../src/onion/index.js'
 import { hex, RFC8032_TEST1_EXPANDED, RFC8032_TEST1_SEED, TOR_BUILD_ADDRESS, TOR_KEY_FILE, toHex } from './vectors.js'
@@ -132,6 +132,22 @@ describe('onion key files', () => {
         await writeKey(path, torFile, mode)
         const err = await rejectsWith(loadOnionKeyFile(path), 'permissions', path)
         assert.ok(err.message.includes(`chmod 600 ${path}`), err.message)
+      }
+    })
+
+    it('the mode check alone (assertOwnerOnlyMode): any group or other bit is refused, owner-only modes pass', () => {
+      for (const mode of [0o600, 0o400, 0o700, 0o100600, 0o100400]) {
+        assert.doesNotThrow(() => { assertOwnerOnlyMode('/k', mode, 'onion key file') }, mode.toString(8))
+      }
+      for (const bits of [0o001, 0o002, 0o004, 0o010, 0o020, 0o040, 0o077]) {
+        assert.throws(() => { assertOwnerOnlyMode('/k', 0o100600 | bits, 'some key file') }, (err: unknown) => {
+          assert.ok(err instanceof KeyFileError)
+          assert.equal(err.reason, 'permissions')
+          assert.equal(err.path, '/k')
+          assert.match(err.message, /^some key file \/k is accessible to group or others \(mode 06[0-7]{2}\)/)
+          assert.ok(err.message.includes('chmod 600 /k'), err.message)
+          return true
+        }, bits.toString(8))
       }
     })
 
