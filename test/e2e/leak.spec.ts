@@ -15,13 +15,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { getTestnet } from './fixture.js'
 import { ofKind, type Finding } from './leak/findings.js'
-import { judgeListening, parseSs } from './leak/listening.js'
-import { parseNftRecord } from './leak/netns.js'
-import { INJECTIONS, STARTED_MARKER, type Injection } from './leak/protocol.js'
+import { INJECTIONS, type Injection } from './leak/protocol.js'
 import { AGENT, judge, traceDestinations } from './leak/judge.js'
 import { runScenario, type ScenarioOptions, type ScenarioResult } from './leak/scenario.js'
-import { bytesSecret, judgeLog, textSecret } from './leak/secrets.js'
-import { judgeTrace, parseTrace } from './leak/trace.js'
 
 function forcedInjection (): Injection | undefined {
   const v = process.env.LEAK_TEST_FORCE_INJECT
@@ -51,79 +47,6 @@ async function scenario (dir: string, inject?: ScenarioOptions['inject']): Promi
 async function network (): Promise<void> {
   await getTestnet()
 }
-
-describe('leak recorder: judging captured records', () => {
-  const TOR = { torEndpoints: [{ host: '127.0.0.1', port: 9050 }, { host: '127.0.0.1', port: 9051 }] }
-  // real strace -f output (lines trimmed), as the node processes produce it
-  const TRACE = [
-    '100 openat(AT_FDCWD, "/etc/resolv.conf", O_RDONLY) = 18',
-    '100 connect(21, {sa_family=AF_INET, sin_port=htons(9051), sin_addr=inet_addr("127.0.0.1")}, 16) = -1 EINPROGRESS (Operation now in progress)',
-    '104 connect(22, {sa_family=AF_INET6, sin6_port=htons(9050), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::ffff:127.0.0.1", &sin6_addr), sin6_scope_id=0}, 28 <unfinished ...>',
-    '104 <... connect resumed>) = -1 EINPROGRESS (Operation now in progress)',
-    '100 bind(23, {sa_family=AF_UNIX, sun_path="/tmp/p2p-tor-Ab12/s"}, 110) = 0',
-    '100 bind(24, {sa_family=AF_INET, sin_port=htons(0), sin_addr=inet_addr("127.0.0.1")}, 16) = 0',
-    `100 openat(AT_FDCWD, "${STARTED_MARKER}", O_RDONLY|O_CLOEXEC) = -1 ENOENT (No such file or directory)`
-  ]
-  const LEAKS = [
-    '100 connect(25, {sa_family=AF_INET, sin_port=htons(4444), sin_addr=inet_addr("127.0.0.1")}, 16) = -1 EINPROGRESS (Operation now in progress)',
-    '107 connect(18, {sa_family=AF_UNIX, sun_path="/var/run/nscd/socket"}, 110) = -1 ENOENT (No such file or directory)',
-    '107 openat(AT_FDCWD, "/etc/hosts", O_RDONLY|O_CLOEXEC) = 18',
-    '107 connect(18, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("10.255.255.53")}, 16) = 0',
-    '100 sendmsg(21, {msg_name={sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("10.1.1.1")}, msg_namelen=16, msg_iov=[{iov_base="x", iov_len=1}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = -1 EPERM (Operation not permitted)',
-    '100 connect(20, {sa_family=AF_INET6, sin6_port=htons(80), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "2001:db8::1", &sin6_addr), sin6_scope_id=0}, 28) = -1 EINPROGRESS (Operation now in progress)',
-    '100 bind(22, {sa_family=AF_INET, sin_port=htons(0), sin_addr=inet_addr("0.0.0.0")}, 16) = 0'
-  ]
-
-  it('a trace of tor connections only, with resolver files read during start-up, is clean', () => {
-    const entries = parseTrace(TRACE.join('\n'))
-    assert.equal(entries.filter(e => e.addrs.length > 0).length, 4)
-    assert.deepEqual(judgeTrace(entries, TOR), [])
-  })
-
-  it('every kind of leak in a trace is found, with its kind', () => {
-    const findings = judgeTrace(parseTrace([...TRACE, ...LEAKS].join('\n')), TOR)
-    assert.deepEqual(findings.map(f => f.kind), ['destination', 'dns', 'dns', 'dns', 'dns', 'destination', 'listen'])
-    assert.match(findings[0].text, /connect to 127\.0\.0\.1:4444, not a tor endpoint/)
-    assert.match(findings[5].text, /\[2001:db8::1\]:80/)
-  })
-
-  it('ss: loopback and unix listeners pass, a wildcard one does not', () => {
-    const ss = [
-      'tcp   LISTEN 0 511 127.0.0.1:38471 0.0.0.0:* users:(("node",pid=1234,fd=23))',
-      'u_str LISTEN 0 511 /tmp/p2p-tor-Ab12/s 99123 * 0 users:(("node",pid=1234,fd=24))',
-      'tcp   LISTEN 0 511 0.0.0.0:40001 0.0.0.0:* users:(("node",pid=1234,fd=25))',
-      'tcp   LISTEN 0 511 [::]:40002 [::]:* users:(("node",pid=1234,fd=26))',
-      'tcp   LISTEN 0 511 0.0.0.0:22 0.0.0.0:* users:(("sshd",pid=99,fd=3))'
-    ].join('\n')
-    const sockets = parseSs(ss, 1234)
-    assert.equal(sockets.length, 4)
-    assert.deepEqual(judgeListening(sockets).map(f => f.text), [
-      'listens on tcp 0.0.0.0:40001, reachable beyond loopback',
-      'listens on tcp [::]:40002, reachable beyond loopback'
-    ])
-  })
-
-  it('logs: a cookie in hex, a key in base64 or an AUTHENTICATE line are found', () => {
-    const cookieBytes = Uint8Array.from({ length: 32 }, (_, i) => i + 1)
-    const keyBytes = Uint8Array.from({ length: 64 }, (_, i) => 255 - i)
-    const secrets = [bytesSecret('the cookie', cookieBytes), bytesSecret('the key', keyBytes), textSecret('the password', 'hunter2-Zq')]
-    assert.deepEqual(judgeLog('libp2p:tor dialing abc…xyz.onion:7777\nlibp2p:tor:control sending AUTHENTICATE\nlibp2p:tor:control AUTHENTICATE -> 250', secrets, 'n'), [])
-    const hex = Buffer.from(cookieBytes).toString('hex').toUpperCase()
-    assert.deepEqual(judgeLog(`AUTHENTICATE ${hex}`, secrets, 'n').map(f => f.text), [
-      'n holds the cookie (as upper-case hex)',
-      'n holds a control-port AUTHENTICATE argument, at offset 0'
-    ])
-    assert.equal(judgeLog(`key ${Buffer.from(keyBytes).toString('base64')}`, secrets, 'n').length, 1)
-    assert.equal(judgeLog('init { controlPassword: "hunter2-Zq" }', secrets, 'n').length, 2)
-  })
-
-  it('nftables: the counter and the recorded destinations are read', () => {
-    const counter = '{"nftables": [{"metainfo": {"version": "1.0.6"}}, {"counter": {"family": "inet", "name": "not_tor", "table": "p2p_tor_leak", "packets": 3, "bytes": 180}}]}'
-    const set4 = '{"nftables": [{"metainfo": {}}, {"set": {"name": "dest4", "elem": [{"concat": ["10.255.255.53", "udp", 53]}, {"concat": ["127.0.0.1", "tcp", 4444]}]}}]}'
-    const set6 = '{"nftables": [{"metainfo": {}}, {"set": {"name": "dest6"}}]}'
-    assert.deepEqual(parseNftRecord(counter, [set4, set6]), { notTorPackets: 3, destinations: ['10.255.255.53 udp 53', '127.0.0.1 tcp 4444'] })
-  })
-})
 
 describe('e2e: a p2p-tor node never reveals where it is', function () {
   this.timeout(180_000)

@@ -3,25 +3,10 @@
  * whether any of it is reachable from outside this machine.
  */
 import { execFileSync } from 'node:child_process'
+import { parseSs, type ListeningSocket } from './parse.js'
 import type { Finding } from './findings.js'
 
-export interface ListeningSocket {
-  netid: string
-  local: string
-}
-
-/**
- * Parses `ss -H -l -n -p -t -u -w -x` lines of one pid:
- *
- *     tcp   LISTEN 0 511 127.0.0.1:38471 0.0.0.0:* users:(("node",pid=1234,fd=23))
- *     u_str LISTEN 0 511 /tmp/p2p-tor-Ab12/s 99123 * 0 users:(("node",pid=1234,fd=24))
- */
-export function parseSs (text: string, pid: number): ListeningSocket[] {
-  return text.split('\n')
-    .filter(line => line.includes(`pid=${pid},`))
-    .map(line => line.trim().split(/\s+/))
-    .map(f => ({ netid: f[0], local: f[4] }))
-}
+export type { ListeningSocket } from './parse.js'
 
 /** The sockets `pid` listens on (TCP, UDP, raw, unix), as ss sees them from the namespace of `prefix`. */
 export function listeningSockets (pid: number, prefix: string[] = []): ListeningSocket[] {

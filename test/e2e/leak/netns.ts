@@ -18,7 +18,10 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { JsonLineChild } from './child.js'
 import { splice } from './splice.js'
+import { parseNftRecord, type PacketRecord } from './parse.js'
 import type { GateConfig } from './gate.js'
+
+export type { PacketRecord } from './parse.js'
 
 const GATE_SCRIPT = fileURLToPath(new URL('./gate.js', import.meta.url))
 const TABLE = 'p2p_tor_leak'
@@ -46,24 +49,6 @@ export function nftRules (torPorts: number[]): string {
   }
 }
 `
-}
-
-export interface PacketRecord {
-  /** Packets that opened a flow to anything but tor's ports. */
-  notTorPackets: number
-  /** Their destinations, e.g. '10.0.0.1 udp 53'. */
-  destinations: string[]
-}
-
-/** The namespace's own record, from `nft -j list`. */
-export function parseNftRecord (counterJson: string, setJsons: string[]): PacketRecord {
-  const counter = JSON.parse(counterJson).nftables.find((x: any) => x.counter != null)?.counter
-  const destinations: string[] = []
-  for (const j of setJsons) {
-    const set = JSON.parse(j).nftables.find((x: any) => x.set != null)?.set
-    for (const el of set?.elem ?? []) destinations.push((el.concat ?? [el]).join(' '))
-  }
-  return { notTorPackets: Number(counter?.packets ?? NaN), destinations: destinations.sort() }
 }
 
 export class ContainedNet {

@@ -3,11 +3,11 @@
  * kernel stops at every traced syscall of every thread (ptrace + seccomp), so
  * nothing the process does through the socket API escapes the record,
  * whichever library (libuv, c-ares, glibc's resolver, a native addon) makes
- * the call. This file builds the strace command line and judges its output;
- * parsing is pure (text in, findings out).
+ * the call. This file builds the strace command line and judges its output
+ * (entries in, findings out); parse.ts turns strace's text into entries.
  */
-import { STARTED_MARKER } from './protocol.js'
 import type { Finding } from './findings.js'
+import type { SockAddr, TraceEntry } from './parse.js'
 
 /** Every way to open a connection or send a datagram to an address, plus file opens (resolver evidence) and binds. */
 export const TRACED_SYSCALLS = ['connect', 'sendto', 'sendmsg', 'sendmmsg', 'bind', 'open', 'openat']
@@ -24,66 +24,11 @@ const RESOLVER_LIBS = /\/lib(?:nss_dns|nss_resolve|nss_mdns\w*|resolv)[.-]/
 /** Unix sockets of system resolvers (nscd, systemd-resolved's varlink). */
 const RESOLVER_SOCKETS = ['/var/run/nscd/socket', '/run/nscd/socket', '/run/systemd/resolve/']
 
-export interface SockAddr {
-  family: string
-  host?: string
-  port?: number
-  path?: string
-}
-
-export interface TraceEntry {
-  syscall: string
-  /** Socket addresses in the arguments (connect/bind/sendto destination, sendmsg msg_name). */
-  addrs: SockAddr[]
-  /** The path of an open/openat. */
-  path?: string
-  /** Whether the start-up marker was already passed. */
-  afterStart: boolean
-  line: string
-}
-
 export interface TracePolicy {
   /** The only IP destinations allowed: tor's SOCKS and control ports. */
   torEndpoints: Array<{ host: string, port: number }>
   /** Unix sockets the node may connect to (tor's control socket, when used). */
   unixPaths?: string[]
-}
-
-const SYSCALL = /^(?:\d+\s+)?(\w+)\((.*)$/
-const SOCKADDR = /\{sa_family=(AF_\w+)((?:[^{}"]|"(?:[^"\\]|\\.)*")*)\}/g
-
-function parseSockAddr (family: string, body: string): SockAddr {
-  const port = /sin6?_port=htons\((\d+)\)/.exec(body)
-  const v4 = /inet_addr\("([^"]+)"\)/.exec(body)
-  const v6 = /inet_pton\(AF_INET6, "([^"]+)"/.exec(body)
-  const path = /sun_path=(@?"(?:[^"\\]|\\.)*")/.exec(body)
-  return {
-    family,
-    host: v4?.[1] ?? v6?.[1],
-    port: port != null ? Number(port[1]) : undefined,
-    path: path?.[1]?.replace(/^(@?)"(.*)"$/, '$1$2')
-  }
-}
-
-/** One entry per traced syscall line that carries arguments (`<... resumed>` halves are skipped). */
-export function parseTrace (text: string): TraceEntry[] {
-  const out: TraceEntry[] = []
-  let afterStart = false
-  for (const line of text.split('\n')) {
-    const m = SYSCALL.exec(line)
-    if (m == null) continue
-    const [, syscall, rest] = m
-    const entry: TraceEntry = { syscall, addrs: [], afterStart, line }
-    if (syscall === 'open' || syscall === 'openat') {
-      const p = /"((?:[^"\\]|\\.)*)"/.exec(rest)
-      entry.path = p?.[1]
-      if (entry.path === STARTED_MARKER) afterStart = true
-    } else {
-      for (const a of rest.matchAll(SOCKADDR)) entry.addrs.push(parseSockAddr(a[1], a[2]))
-    }
-    out.push(entry)
-  }
-  return out
 }
 
 /** '::ffff:127.0.0.1' is 127.0.0.1. */
