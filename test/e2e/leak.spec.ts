@@ -17,7 +17,7 @@ import { getTestnet } from './fixture.js'
 import { ofKind, type Finding } from './leak/findings.js'
 import { INJECTIONS, type Injection } from './leak/protocol.js'
 import { AGENT, judge, traceDestinations } from './leak/judge.js'
-import { runScenario, type ScenarioOptions, type ScenarioResult } from './leak/scenario.js'
+import { EXERCISE_MAX_ATTEMPTS, runScenario, type ScenarioOptions, type ScenarioResult } from './leak/scenario.js'
 
 function forcedInjection (): Injection | undefined {
   const v = process.env.LEAK_TEST_FORCE_INJECT
@@ -74,6 +74,9 @@ describe('e2e: a p2p-tor node never reveals where it is', function () {
     assert.equal(ex.echoBytes, 64 * 1024)
     assert.ok(ex.echoMatches, 'the echo came back different')
     assert.ok(ex.identify.protocols.length > 0)
+    // F0 retries of the first dial stayed within their bound
+    console.log(`      leak scenario: first dial took ${String(result.exerciseAttempts)} attempt(s) of ${EXERCISE_MAX_ATTEMPTS}`)
+    assert.ok(result.exerciseAttempts != null && result.exerciseAttempts >= 1 && result.exerciseAttempts <= EXERCISE_MAX_ATTEMPTS, `attempts: ${String(result.exerciseAttempts)}`)
   })
 
   it('poisoned addresses are refused without a socket, and a poisoned peer is redialed over its onion', () => {

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { createWriteStream } from 'node:fs'
 import { createInterface } from 'node:readline'
+import { RemoteError } from './errors.js'
 
 export interface ChildOptions {
   env?: NodeJS.ProcessEnv
@@ -65,7 +66,7 @@ export class JsonLineChild {
       const r = this.replies.get(msg.id)!
       this.replies.delete(msg.id)
       if (msg.ok === true) r.resolve(msg.result)
-      else r.reject(new Error(`${this.label}: ${String(msg.error)}`))
+      else r.reject(new RemoteError(`${this.label}: ${String(msg.error)}`, msg.shape))
       return
     }
     this.events.push(msg)

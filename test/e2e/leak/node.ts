@@ -19,6 +19,7 @@ import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createTorNode, type TorNode } from '../../../src/node.js'
 import { ECHO, handleTestProtocols, roundTrip } from '../helpers.js'
+import { errorShape } from './errors.js'
 import { INJECTIONS, STARTED_MARKER } from './protocol.js'
 import type { Command, DialOutcome, ExerciseResult, IdentifyView, Injection, LeakNodeConfig, PeerView, Reply, Request } from './protocol.js'
 import type { IdentifyResult, PeerId } from '@libp2p/interface'
@@ -170,7 +171,7 @@ async function main (): Promise<void> {
     const req = JSON.parse(line) as Request
     const done = leakNode.run(req).then(
       (result) => { emit({ id: req.id, ok: true, result } satisfies Reply) },
-      (err) => { emit({ id: req.id, ok: false, error: `${String(err?.name)}: ${String(err?.message)}` } satisfies Reply) }
+      (err) => { emit({ id: req.id, ok: false, error: `${String(err?.name)}: ${String(err?.message)}`, shape: errorShape(err) } satisfies Reply) }
     )
     if (req.cmd === 'stop') {
       await done

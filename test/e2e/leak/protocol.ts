@@ -4,6 +4,8 @@
  * on stdout. Shared by node.ts (the process) and node-process.ts (the test side).
  */
 
+import type { ErrorShape } from './errors.js'
+
 /** How a node process is wired to its tor. */
 export interface LeakNodeConfig {
   name: string
@@ -87,4 +89,5 @@ export interface ReadyEvent {
 
 export type Reply =
   | { id: number, ok: true, result: unknown }
-  | { id: number, ok: false, error: string }
+  /** `error` is "name: message"; `shape` holds the names of its causes (errors.ts). */
+  | { id: number, ok: false, error: string, shape?: ErrorShape }

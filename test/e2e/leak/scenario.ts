@@ -18,6 +18,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { isValidOnion3Multiaddr, loadOrCreateOnionKeyFile } from '../../../src/onion/index.js'
 import { torOptions } from '../helpers.js'
 import { JsonLineChild } from './child.js'
+import { retryF0 } from './errors.js'
 import { listeningSockets, type ListeningSocket } from './listening.js'
 import { ContainedNet, type PacketRecord } from './netns.js'
 import { bytesSecret, onionKeySecret, textSecret, type Secret } from './secrets.js'
@@ -67,6 +68,8 @@ export interface ScenarioResult {
   listener: NodeRecord
   dialer: NodeRecord
   exercise?: ExerciseResult
+  /** How many tries the first dial took (F0 retries, at most EXERCISE_MAX_ATTEMPTS). */
+  exerciseAttempts?: number
   trapAddr: string
   /** Dials of poisoned addresses: by a fresh peer id, and by each multiaddr. */
   poisonedDials: Record<string, DialOutcome>
@@ -194,7 +197,9 @@ export async function runScenario (opts: ScenarioOptions): Promise<ScenarioResul
     // a working node: ping, identify and a stream, over tor
     const onion = L.announced.find(a => isValidOnion3Multiaddr(multiaddr(a)))
     if (onion == null) throw new Error(`the listener announces no /onion3 address: ${JSON.stringify(L.announced)}`)
-    result.exercise = await exerciseWithRetry(b, onion, within)
+    const exercised = await exerciseWithRetry(b, onion, within)
+    result.exercise = exercised.value
+    result.exerciseAttempts = exercised.attempts
     L.identifyOfRemote = await a.request({ cmd: 'identify', peerId: D.peerId }, within(DIAL_MS))
     D.identifyOfRemote = result.exercise.identify
     L.peerOfRemote = await a.request({ cmd: 'peer', peerId: D.peerId }, within(STEP_MS))
@@ -228,16 +233,15 @@ export async function runScenario (opts: ScenarioOptions): Promise<ScenarioResul
   return result
 }
 
-async function exerciseWithRetry (b: JsonLineChild, addr: string, within: (ms: number) => number): Promise<ExerciseResult> {
-  // the first dial can race the descriptor reaching the HSDir the dialer asks (F0); bounded retries
-  let last: unknown
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    try {
-      return await b.request<ExerciseResult>({ cmd: 'exercise', addr }, within(DIAL_MS))
-    } catch (err) {
-      last = err
-      await new Promise(resolve => setTimeout(resolve, 1000))
-    }
-  }
-  throw last
+/** F0 retries of the first dial: tries in all. */
+export const EXERCISE_MAX_ATTEMPTS = 3
+
+async function exerciseWithRetry (b: JsonLineChild, addr: string, within: (ms: number) => number): Promise<{ value: ExerciseResult, attempts: number }> {
+  // the first dial can race the descriptor reaching the HSDir the dialer asks:
+  // retry F0 only (matched by name, also inside causes), bounded and logged
+  return await retryF0(async () => await b.request<ExerciseResult>({ cmd: 'exercise', addr }, within(DIAL_MS)), {
+    maxAttempts: EXERCISE_MAX_ATTEMPTS,
+    delayMs: 1000,
+    log: (message) => { console.log(`      (leak scenario, first dial: ${message})`) }
+  })
 }
