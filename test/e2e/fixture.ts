@@ -159,7 +159,9 @@ export async function publishService (control: ControlClient, targetPort: number
  * those first gets F0. Retry F0 a bounded number of times (1 s apart), and
  * say how many attempts it took, rather than flake.
  */
-async function connectRetryingF0 (socksPort: number, serviceId: string, maxAttempts = 5): Promise<Socket & { attempts: number }> {
+export const F0_MAX_ATTEMPTS = 5
+
+async function connectRetryingF0 (socksPort: number, serviceId: string, maxAttempts = F0_MAX_ATTEMPTS): Promise<Socket & { attempts: number }> {
   for (let attempt = 1; ; attempt++) {
     try {
       const socket = await socksConnect({ proxy: { host: '127.0.0.1', port: socksPort }, host: `${serviceId}.onion`, port: 80, timeoutMs: 60_000 })
@@ -172,6 +174,11 @@ async function connectRetryingF0 (socksPort: number, serviceId: string, maxAttem
   }
 }
 
+/**
+ * Echo `data` through <serviceId>.onion:80. `attempts` is how many SOCKS
+ * connects it took (F0 retries included, at most F0_MAX_ATTEMPTS): callers
+ * assert and report it, so a run that only passed by retrying shows.
+ */
 export async function echoThroughTor (socksPort: number, serviceId: string, data: Buffer): Promise<{ connectMs: number, echoed: Buffer, attempts: number }> {
   const t0 = performance.now()
   const socket = await connectRetryingF0(socksPort, serviceId)

@@ -15,7 +15,7 @@ import { parseControlPortFile, WrongPasswordError } from '../../src/control/inde
 import type { TestnetInfo } from '../../src/testnet/index.js'
 import { attachTor, getTor, launchTor } from '../../src/tor/index.js'
 import { findTorsUnder, isPidAlive, isTorWithTorrc, resolveTorBinary, sleep, spawnDetached, terminatePid, waitForPidExit } from '../../src/tor/process.js'
-import { echoThroughTor, getTestnet, publishService, startEchoServer } from './fixture.js'
+import { echoThroughTor, F0_MAX_ATTEMPTS, getTestnet, publishService, startEchoServer } from './fixture.js'
 
 async function refusesConnections (port: number): Promise<boolean> {
   return await new Promise<boolean>((resolve) => {
@@ -70,8 +70,9 @@ describe('e2e: tor for a node (src/tor) on the private network', function () {
       const { serviceId, uploadMs } = await publishService(handle.control, echo.port)
       console.log(`      managed tor: ADD_ONION -> first HS_DESC UPLOADED: ${uploadMs.toFixed(0)} ms`)
       const data = randomBytes(16 * 1024)
-      const { connectMs, echoed } = await echoThroughTor(testnet.clients[1].socksPort, serviceId, data)
-      console.log(`      testnet client 1 -> managed tor's service, first connect: ${connectMs.toFixed(0)} ms`)
+      const { connectMs, echoed, attempts } = await echoThroughTor(testnet.clients[1].socksPort, serviceId, data)
+      console.log(`      testnet client 1 -> managed tor's service, first connect: ${connectMs.toFixed(0)} ms, ${attempts} attempt(s) of ${F0_MAX_ATTEMPTS}`)
+      assert.ok(attempts >= 1 && attempts <= F0_MAX_ATTEMPTS, `F0 retries out of bound: ${attempts}`)
       assert.ok(echoed.equals(data))
     } finally {
       const t1 = performance.now()

@@ -10,7 +10,7 @@ import { base32Encode } from '../../src/onion/base32.js'
 import { generateOnionKey, serviceIdToBytes } from '../../src/onion/index.js'
 import { BadOnionAddressError, OnionServiceNotFoundError, socksConnect } from '../../src/socks/index.js'
 import type { TestnetInfo } from '../../src/testnet/index.js'
-import { echoThroughTor, getTestnet, publishService, startEchoServer } from './fixture.js'
+import { echoThroughTor, F0_MAX_ATTEMPTS, getTestnet, publishService, startEchoServer } from './fixture.js'
 
 /** A service id with a valid version byte and a checksum that is certainly wrong. */
 function badChecksumId (): string {
@@ -46,10 +46,13 @@ describe('e2e: control + SOCKS against real tor (private network)', function () 
     try {
       const data = randomBytes(64 * 1024)
       const first = await echoThroughTor(net.clients[1].socksPort, serviceId, data)
-      console.log(`      first SOCKS connect to the fresh service: ${first.connectMs.toFixed(0)} ms`)
+      console.log(`      first SOCKS connect to the fresh service: ${first.connectMs.toFixed(0)} ms, ${first.attempts} attempt(s) of ${F0_MAX_ATTEMPTS}`)
+      assert.ok(first.attempts >= 1 && first.attempts <= F0_MAX_ATTEMPTS, `F0 retries out of bound: ${first.attempts}`)
       assert.ok(first.echoed.equals(data), 'echoed bytes equal the bytes sent')
       const second = await echoThroughTor(net.clients[1].socksPort, serviceId, Buffer.from('again'))
-      console.log(`      second SOCKS connect: ${second.connectMs.toFixed(0)} ms`)
+      console.log(`      second SOCKS connect: ${second.connectMs.toFixed(0)} ms, ${second.attempts} attempt(s)`)
+      // the descriptor is cached now: no F0 retry
+      assert.equal(second.attempts, 1)
       assert.equal(second.echoed.toString(), 'again')
     } finally {
       await control.delOnion(serviceId)
