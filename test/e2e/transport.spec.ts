@@ -142,9 +142,18 @@ describe('e2e: tor() transport between two client tors', function () {
     const before = socketsTo(socksPort)
     const unpublished = onionAddressToMultiaddr({ serviceId: generateOnionKey().serviceId, port: 7777 })
     const controller = new AbortController()
-    const timer = setTimeout(() => { controller.abort() }, 100)
-    const err = await b.dial(unpublished, { signal: controller.signal }).then(() => undefined, (e) => e)
-    clearTimeout(timer)
+    // abort once the transport starts its SOCKS connect, not after a fixed
+    // delay (tor may answer F0 sooner): setImmediate runs after the socket
+    // to tor exists, and before tor can have answered the CONNECT it has
+    // not yet been sent
+    let socksConnectSeen = false
+    const onProgress = (evt: { type: string }): void => {
+      if (evt.type !== 'tor:socks-connect') return
+      socksConnectSeen = true
+      setImmediate(() => { controller.abort() })
+    }
+    const err = await b.dial(unpublished, { signal: controller.signal, onProgress }).then(() => undefined, (e) => e)
+    assert.ok(socksConnectSeen, 'the dial never reached the SOCKS connect')
     assert.ok(err != null, 'the dial should not succeed')
     assert.equal(err.name, 'AbortError', `expected AbortError, got ${err.name}: ${err.message}`)
     // give the kernel a moment to retire the destroyed socket, bounded
