@@ -111,7 +111,8 @@ export function buildProgram (ctx: CliContext, done: (exitCode: number) => void)
 
   addTorOptions(program.command('listen')
     .description('publish this node as an onion service, answer pings and log peers that connect')
-    .addOption(new Option('--port <port>', 'onion virtual port').default(DEFAULT_PORT).argParser(parsePortOption)))
+    .addOption(new Option('--port <port>', 'onion virtual port').default(DEFAULT_PORT).argParser(parsePortOption))
+    .option('--no-reconnect', 'exit (code 3) when tor goes away, instead of reconnecting and publishing the service again'))
     .addHelpText('after', footer(`  p2p-tor listen
   p2p-tor listen --port 7777 --tor-control 127.0.0.1:9051
   p2p-tor listen --testnet .testnet/demo --json`))

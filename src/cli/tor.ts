@@ -23,6 +23,8 @@ export interface ObtainTorOptions {
   signal: AbortSignal
   /** With only a SOCKS endpoint configured, use it without a control connection (dial). */
   socksOnlyOk: boolean
+  /** Survive tor restarts (listen): reconnect, or relaunch a managed tor. @default false */
+  reconnect?: boolean
 }
 
 /** Resolves with a TorConnectionLostError when the handle's control connection closes. */
@@ -84,7 +86,7 @@ export async function obtainTor (choice: TorChoice, opts: ObtainTorOptions): Pro
   const plan = planTor(tor, { needsControl: !opts.socksOnlyOk })
   if (plan.kind !== 'socks-only') opts.output.progress('tor', null, doing)
   try {
-    return await openTor(plan, { signal: opts.signal, onProgress: bootstrapReporter(opts.output), waitForBootstrap: true })
+    return await openTor(plan, { signal: opts.signal, onProgress: bootstrapReporter(opts.output), waitForBootstrap: true, reconnect: opts.reconnect === true })
   } catch (err) {
     const name = (err as Error)?.name
     if (choice.kind === 'testnet' && testnetClient != null && (name === 'ControlUnreachableError' || name === 'TorNotFoundError')) {

@@ -81,3 +81,13 @@ export class InvalidTorOptionsError extends Error {
     this.name = 'InvalidTorOptionsError'
   }
 }
+
+/** Tor is down (its control connection dropped) and p2p-tor is reconnecting: a dial now fails at once rather than time out. */
+export class TorUnavailableError extends Error {
+  static override name = 'TorUnavailableError'
+
+  constructor (why: string) {
+    super(`tor is unavailable: ${why}; retry in a few seconds (dials fail at once until tor is back)`)
+    this.name = 'TorUnavailableError'
+  }
+}

@@ -16,10 +16,13 @@ import type { TorFlags } from '../options.js'
 import type { Output } from '../output.js'
 import type { Unsubscribe } from '../../control/index.js'
 import type { TorNode } from '../../node.js'
+import type { TorNodeEvents } from '../../../transports/tor/index.js'
 import type { TorHandle } from '../../tor/index.js'
 
 export interface ListenOptions extends TorFlags {
   port: number
+  /** commander's --no-reconnect sets this to false. @default true */
+  reconnect?: boolean
   dataDir?: string
   json?: boolean
 }
@@ -34,6 +37,29 @@ async function watchPublish (handle: TorHandle, serviceId: string, output: Outpu
     if (e.address === serviceId && e.action === 'UPLOAD') {
       output.progress('publish', null, `uploading the descriptor of ${serviceId.slice(0, 8)}… to the HS directories`)
     }
+  })
+}
+
+/** Lines and JSON events for the transport's tor:down / tor:up / tor:reachable events. */
+function reportTorRestarts (node: TorNode, output: Output): void {
+  const on = (type: keyof TorNodeEvents, fn: (detail: any) => void): void => {
+    node.addEventListener(type as any, (evt: any) => { fn(evt.detail) })
+  }
+  on('tor:down', (d: TorNodeEvents['tor:down']['detail']) => {
+    output.event({ event: 'tor-down', message: d.cause?.message ?? null })
+    output.note(`${output.err('yellow', 'lost tor')}${d.cause != null ? ` (${d.cause.message})` : ''}; reconnecting, dials fail until it is back`)
+  })
+  on('tor:up', (d: TorNodeEvents['tor:up']['detail']) => {
+    output.event({ event: 'tor-up', downMs: d.downMs, attempts: d.attempts })
+    output.note(`tor is back after ${(d.downMs / 1000).toFixed(2)} s; publishing the onion service again`)
+  })
+  on('tor:reachable', (d: TorNodeEvents['tor:reachable']['detail']) => {
+    output.event({ event: 'reachable', serviceId: d.serviceId, downMs: d.downMs, publishMs: d.publishMs })
+    output.note(`${output.err('green', 'reachable again')}: ${(d.downMs / 1000).toFixed(2)} s after tor went away (publishing took ${(d.publishMs / 1000).toFixed(2)} s)`)
+  })
+  on('tor:republish-failed', (d: TorNodeEvents['tor:republish-failed']['detail']) => {
+    output.event({ event: 'republish-failed', serviceId: d.serviceId, message: d.error.message })
+    output.note(`publishing again failed: ${d.error.message}; retrying when tor is back`)
   })
 }
 
@@ -64,7 +90,8 @@ async function listen (opts: ListenOptions, ctx: CliContext, output: Output): Pr
   if (identity.created) output.note(`created new keys in ${dataDir}`)
   const { createTorNode } = await import('../../node.js')
 
-  const tor = await obtainTor(choice, { dataDir, command: 'listen', output, signal: ctx.signal, socksOnlyOk: false })
+  const reconnect = opts.reconnect !== false
+  const tor = await obtainTor(choice, { dataDir, command: 'listen', output, signal: ctx.signal, socksOnlyOk: false, reconnect })
   const handle = tor.handle as TorHandle
   let node: TorNode | undefined
   try {
@@ -100,9 +127,15 @@ async function listen (opts: ListenOptions, ctx: CliContext, output: Output): Pr
     output.result(dialHint(address, choice.kind === 'testnet' ? choice.dir : undefined))
     output.note('answering pings; press Ctrl-C to stop')
 
-    // until Ctrl-C, or until tor goes away (then the service is gone and listening is pointless)
-    const lost = await Promise.race([aborted(ctx.signal), connectionLost(handle)])
-    if (lost != null) throw lost
+    if (reconnect) {
+      // tor may restart under us: say so, and say when the service is reachable again
+      reportTorRestarts(node, output)
+      await aborted(ctx.signal)
+    } else {
+      // until Ctrl-C, or until tor goes away (then the service is gone and listening is pointless)
+      const lost = await Promise.race([aborted(ctx.signal), connectionLost(handle)])
+      if (lost != null) throw lost
+    }
     const t0 = sinceStart()
     await node.stop()
     node = undefined
