@@ -129,6 +129,7 @@ const RULES: Record<string, Rule> = {
   SocksProxyUnreachableError: [ExitCode.TOR, 'TOR_UNREACHABLE'],
   ControlConnectionClosedError: [ExitCode.TOR, 'TOR_CONNECTION_CLOSED'],
   TorConnectionLostError: [ExitCode.TOR, 'TOR_CONNECTION_LOST'],
+  TorUnavailableError: [ExitCode.TOR, 'TOR_UNAVAILABLE'],
   ControlAuthError: [ExitCode.TOR, 'TOR_AUTH'],
   WrongPasswordError: [ExitCode.TOR, 'TOR_AUTH'],
   CookieFileError: [ExitCode.TOR, 'TOR_AUTH'],

@@ -17,7 +17,7 @@ import {
   TestnetStopError, TestnetTimeoutError, InvalidTestnetOptionsError
 } from '../../../src/testnet/errors.js'
 import { UploadFailedError, UploadTimeoutError, UploadWaitClosedError } from '../../../src/control/errors.js'
-import { InvalidEndpointError, InvalidTorOptionsError, TorExitedError, TorManagedOptionsMissingError, TorNotFoundError, TorNotInstalledError } from '../../../src/tor/errors.js'
+import { InvalidEndpointError, InvalidTorOptionsError, TorUnavailableError, TorExitedError, TorManagedOptionsMissingError, TorNotFoundError, TorNotInstalledError } from '../../../src/tor/errors.js'
 import { ListenerClosedError, TorStreamError, NoControlPortError, OnionAlreadyListeningError, OnionInUseError, OnionPublishFailedError, OnionPublishTimeoutError } from '../../../transports/tor/errors.js'
 
 const ID = 'pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd'
@@ -59,6 +59,7 @@ const TABLE: Array<[Error, number, string]> = [
   [new UploadWaitClosedError(ID), ExitCode.TOR, 'TOR_CONNECTION_LOST'],
   [new ListenerClosedError(ID), ExitCode.FAILURE, 'ABORTED'],
   [new TorStreamError('the Tor stream closed'), ExitCode.PEER, 'STREAM_FAILED'],
+  [new TorUnavailableError('tor went away 1.2 s ago and p2p-tor is reconnecting'), ExitCode.TOR, 'TOR_UNAVAILABLE'],
   [new InvalidTorOptionsError('launch: always excludes control'), ExitCode.USAGE, 'USAGE'],
   [new SocksReplyError(0x06, DEST), ExitCode.PEER, 'TTL_EXPIRED'],
   [new SocksReplyError(0x04, DEST), ExitCode.PEER, 'HOST_UNREACHABLE'],
