@@ -58,9 +58,11 @@ export const ENDPOINT_TARGETS: FuzzTarget[] = [
     maxLength: 600,
     dictionary: WORDS,
     run ({ data }) {
-      for (const e of parseSocksListeners(text(data))) {
+      const listeners = parseSocksListeners(text(data))
+      for (const e of listeners) {
         check(isPort(e.port) && e.host !== '0.0.0.0' && e.host !== '::', `a SOCKS listener that cannot be dialed: ${JSON.stringify(e)}`)
       }
+      return listeners.length > 0 ? 'accepted' : 'rejected'
     }
   }
 ]
