@@ -19,7 +19,7 @@ export const ExitCode = {
   TOR: 3,
   /** The peer could not be reached: descriptor not found, introduction failed, timeout, … */
   PEER: 4,
-  /** Interrupted by SIGINT/SIGTERM before finishing (dial). */
+  /** Interrupted by SIGINT/SIGTERM before finishing (dial; listen before it was listening). */
   INTERRUPTED: 130
 } as const
 
@@ -33,7 +33,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   3    tor not installed, not reachable, authentication or bootstrap failed
   4    peer unreachable: descriptor not found (offline / not yet published),
        introduction or rendezvous failed, timeout
-  130  interrupted (dial)`
+  130  interrupted (dial; listen before it was listening)`
 
 /** A command-line problem found before anything touched the network. */
 export class UsageError extends Error {
@@ -54,6 +54,31 @@ export class DialTimeoutError extends Error {
     super(`timed out after ${timeoutMs / 1000} s ${what}: the peer may be offline or tor is slow; retry, or raise --timeout`, options)
     this.name = 'DialTimeoutError'
     this.timeoutMs = timeoutMs
+  }
+}
+
+/** The start-up phases a --timeout covers, as the CLI's progress lines name them. */
+export type StartPhase = 'tor' | 'bootstrap' | 'publish'
+
+const START_PHASES: Record<StartPhase, [what: string, hint: string]> = {
+  tor: ['reaching tor (connecting to its control port, authenticating)', 'check that tor runs and answers on its control port'],
+  bootstrap: ['waiting for tor to bootstrap', 'check tor\'s network access and log'],
+  publish: ['publishing the onion service', 'no HS directory took its descriptor in time; check tor\'s network access and log']
+}
+
+/** `--timeout` elapsed while a command was still starting up (reaching tor, bootstrap, publishing). */
+export class TorStartTimeoutError extends Error {
+  static override name = 'TorStartTimeoutError'
+  readonly timeoutMs: number
+  /** The phase that was running when the time ran out. */
+  readonly phase: StartPhase
+
+  constructor (timeoutMs: number, phase: StartPhase, options?: ErrorOptions) {
+    const [what, hint] = START_PHASES[phase]
+    super(`timed out after ${timeoutMs / 1000} s ${what}: ${hint}, or raise --timeout`, options)
+    this.name = 'TorStartTimeoutError'
+    this.timeoutMs = timeoutMs
+    this.phase = phase
   }
 }
 
@@ -138,8 +163,12 @@ const RULES: Record<string, Rule> = {
   SocksProtocolError: [ExitCode.TOR, 'TOR_PROTOCOL'],
   ControlProtocolError: [ExitCode.TOR, 'TOR_PROTOCOL'],
   ReplyTooLargeError: [ExitCode.TOR, 'TOR_PROTOCOL'],
+  ControlTimeoutError: [ExitCode.TOR, 'TOR_TIMEOUT'],
+  SocksNotSocks5Error: [ExitCode.TOR, 'TOR_NOT_SOCKS', (err) => `${describe(err)}: check --tor-socks (or P2P_TOR_SOCKS)`],
+  TorStartTimeoutError: [ExitCode.TOR, (err) => err.phase === 'publish' ? 'PUBLISH_TIMEOUT' : err.phase === 'bootstrap' ? 'TOR_BOOTSTRAP_TIMEOUT' : 'TOR_TIMEOUT'],
   ControlReplyError: [ExitCode.TOR, 'TOR_REFUSED'],
-  TorBootstrapTimeoutError: [ExitCode.TOR, 'TOR_BOOTSTRAP_TIMEOUT'],
+  // the library's advice names its option; a CLI user has --timeout
+  TorBootstrapTimeoutError: [ExitCode.TOR, 'TOR_BOOTSTRAP_TIMEOUT', (err) => `${describe(err)} (on the command line: --timeout <s>)`],
   TorExitedError: [ExitCode.TOR, 'TOR_EXITED'],
   TestnetNotFoundError: [ExitCode.TOR, 'TESTNET_NOT_FOUND'],
   TestnetDownError: [ExitCode.TOR, 'TESTNET_DOWN'],

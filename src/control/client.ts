@@ -403,6 +403,7 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
   async waitForBootstrap (opts: WaitForBootstrapOptions = {}): Promise<void> {
     let onStatus: ((s: BootstrapStatus) => void) | undefined
     const release = await this.subscribe('STATUS_CLIENT', (e) => { if (e.bootstrap != null) onStatus?.(e.bootstrap) })
+    let finished = false
     try {
       await waitForBootstrap({
         poll: async () => (await this.getInfo('status/bootstrap-phase'))['status/bootstrap-phase'] ?? '',
@@ -416,8 +417,13 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
           }
         }
       }, opts)
+      finished = true
     } finally {
-      if (!this.isClosed) await release().catch(err => { log.error('could not release STATUS_CLIENT: %e', err) })
+      if (!this.isClosed) {
+        const released = release().catch(err => { log.error('could not release STATUS_CLIENT: %e', err) })
+        // after an abort or a timeout, a stuck tor must not hold up the caller for the SETEVENTS reply
+        if (finished) await released
+      }
     }
   }
 
