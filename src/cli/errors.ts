@@ -134,6 +134,22 @@ function peerMismatch (err: Error): string | undefined {
   return m == null ? undefined : `the onion service answered as peer ${m[1]}, not ${m[2]} as the address says: the /p2p part is outdated or mistyped; copy the address the listener prints`
 }
 
+/**
+ * multistream-select's InvalidMessageError ("Missing newline", ...), which
+ * libp2p passes on as a bare message. The SOCKS client is right to hand on
+ * the bytes that follow tor's reply (they are the peer's first bytes, and
+ * tor may deliver them in the same read), so the first layer that can tell
+ * junk from libp2p is the protocol negotiation: junk means a proxy that adds
+ * bytes of its own, or a peer that is no libp2p node.
+ */
+const NOT_MULTISTREAM = /^(Missing newline|Invalid message|Incorrect multistream header)\b/
+
+function notLibp2p (err: Error): string | undefined {
+  return NOT_MULTISTREAM.test(err.message)
+    ? `${oneLine(err.message)}: the other end answered with bytes that are not libp2p's protocol negotiation (multistream-select); check that --tor-socks is tor's SocksPort (another proxy may add bytes of its own) and that the address is a p2p-tor listener`
+    : undefined
+}
+
 /** Error `.name` → exit code and JSON code. Only typed conditions are listed. */
 const RULES: Record<string, Rule> = {
   // 2: usage and addresses
@@ -184,7 +200,8 @@ const RULES: Record<string, Rule> = {
   TorStreamError: [ExitCode.PEER, 'STREAM_FAILED'],
   UnexpectedPeerError: [ExitCode.PEER, 'PEER_ID_MISMATCH'],
   // libp2p keeps only the message of noise's error
-  EncryptionFailedError: [ExitCode.PEER, (err) => NOISE_MISMATCH.test(err.message) ? 'PEER_ID_MISMATCH' : 'ENCRYPTION_FAILED', peerMismatch],
+  EncryptionFailedError: [ExitCode.PEER, (err) => NOISE_MISMATCH.test(err.message) ? 'PEER_ID_MISMATCH' : NOT_MULTISTREAM.test(err.message) ? 'NOT_LIBP2P' : 'ENCRYPTION_FAILED', (err) => peerMismatch(err) ?? notLibp2p(err)],
+  InvalidMessageError: [ExitCode.PEER, (err) => NOT_MULTISTREAM.test(err.message) ? 'NOT_LIBP2P' : 'INVALID_MESSAGE', notLibp2p],
   UnsupportedProtocolError: [ExitCode.PEER, 'PROTOCOL_UNSUPPORTED'],
   // 1: local failures
   KeyFileError: [ExitCode.FAILURE, 'KEY_FILE'],

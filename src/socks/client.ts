@@ -84,6 +84,10 @@ function redact (destination: string): string {
  * socket once the proxy reports success: `noDelay` set, no handshake
  * listeners left, and any bytes that followed the reply pushed back with
  * `unshift`, so the first `data` a consumer sees is the peer's first byte.
+ * That is right for tor, which may deliver the peer's first bytes in the
+ * same read as its reply. This layer cannot tell them from junk that a
+ * proxy other than tor adds; the protocol that reads the stream next does
+ * (libp2p's multistream-select fails with "Missing newline").
  */
 export async function socksConnect (opts: SocksConnectOptions): Promise<net.Socket> {
   if (opts.signal?.aborted === true) throw new AbortError('the SOCKS connect was aborted before it started')

@@ -14,6 +14,7 @@ import { main } from '../../../src/cli/main.js'
 import type { CliContext } from '../../../src/cli/context.js'
 import * as cap from '../../unit/control/captured.js'
 import { FakeTorControl } from '../../fixtures/fake-control.js'
+import { FakeSocksServer } from '../../fixtures/fake-socks.js'
 
 const GOOD = 'pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd'
 const ADDR = `/onion3/${GOOD}:7777`
@@ -139,6 +140,20 @@ describe('CLI: bounded waits and Ctrl-C (issue 12)', function () {
       assert.match(e.message, /point it at tor's SocksPort .*: check --tor-socks \(or P2P_TOR_SOCKS\)$/)
     } finally {
       await new Promise(resolve => http.close(resolve))
+    }
+  })
+
+  it('bytes after the SOCKS reply that are not libp2p (a proxy that adds some, or a peer that is no libp2p node) exit 4 NOT_LIBP2P, worded, not a bare "Missing newline"', async () => {
+    // a length-prefixed "hello" without the newline multistream-select requires
+    const socks = await FakeSocksServer.start({ trailing: Uint8Array.of(5, 104, 101, 108, 108, 111) })
+    try {
+      const r = run(['dial', ADDR, '--tor-socks', `127.0.0.1:${socks.port}`, '--data-dir', dir, '--json', '--count', '1', '--timeout', '10'])
+      assert.equal(await r.done, 4, r.stderr())
+      const e = lastEvent(r)
+      assert.equal(e.code, 'NOT_LIBP2P')
+      assert.match(e.message, /^Missing newline: the other end answered with bytes that are not libp2p's protocol negotiation/)
+    } finally {
+      await socks.close()
     }
   })
 })

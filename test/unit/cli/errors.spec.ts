@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { AbortError as Libp2pAbortError, TimeoutError as Libp2pTimeoutError, UnexpectedPeerError, UnsupportedProtocolError } from '@libp2p/interface'
+import { AbortError as Libp2pAbortError, InvalidMessageError, TimeoutError as Libp2pTimeoutError, UnexpectedPeerError, UnsupportedProtocolError } from '@libp2p/interface'
 import { classifyError, DialTimeoutError, ExitCode, InterruptedError, logHint, oneLine, TestnetDownError, TorConnectionLostError, TorStartTimeoutError, UsageError } from '../../../src/cli/errors.js'
 import {
   ControlConnectionClosedError, ControlProtocolError, ControlReplyError, ControlUnreachableError, CookieFileError,
@@ -77,6 +77,7 @@ const TABLE: Array<[Error, number, string]> = [
   [new DialTimeoutError(30_000, 'connecting to the peer'), ExitCode.PEER, 'TIMEOUT'],
   [new UnexpectedPeerError('unexpected peer'), ExitCode.PEER, 'PEER_ID_MISMATCH'],
   [new UnsupportedProtocolError('protocol selection failed'), ExitCode.PEER, 'PROTOCOL_UNSUPPORTED'],
+  [new InvalidMessageError('Missing newline'), ExitCode.PEER, 'NOT_LIBP2P'],
   [new Libp2pTimeoutError('timed out'), ExitCode.PEER, 'TIMEOUT'],
   [new KeyFileError('/d/hs_ed25519_secret_key', 'corrupt', 'onion key file is damaged'), ExitCode.FAILURE, 'KEY_FILE'],
   [new OnionInUseError(ID), ExitCode.FAILURE, 'ONION_IN_USE'],
@@ -131,6 +132,17 @@ describe('cli errors: typed error -> exit code and one line', () => {
     const b: any = new Error('b', { cause: a })
     a.cause = b
     assert.equal(classifyError(a).code, 'INTERNAL')
+  })
+
+  it("libp2p's bare \"Missing newline\" (bytes that are no multistream-select) says who may have sent them", () => {
+    // libp2p keeps only the message when it wraps multistream-select's InvalidMessageError
+    for (const err of [Object.assign(new Error('Missing newline'), { name: 'EncryptionFailedError' }), Object.assign(new Error('Missing newline'), { name: 'InvalidMessageError' })]) {
+      const c = classifyError(err)
+      assert.equal(c.exitCode, ExitCode.PEER)
+      assert.equal(c.code, 'NOT_LIBP2P')
+      assert.match(c.message, /^Missing newline: the other end answered with bytes that are not libp2p's protocol negotiation/)
+      assert.match(c.message, /--tor-socks/)
+    }
   })
 
   it('a bootstrap timeout names the CLI option --timeout, not the library option timeoutMs', () => {
