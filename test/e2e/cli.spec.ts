@@ -402,6 +402,39 @@ describe('e2e: the p2p-tor CLI', function () {
     assert.match(errorLine(c.stderr), new RegExp(`no tor control port answered \\(tried 127\\.0\\.0\\.1:${controlPort}\\)`))
   })
 
+  // Issue 12: a control command that never got its answer used to hold the
+  // process until bin.ts forced exit 1 after 4.5 s.
+  for (const command of ['dial', 'listen']) {
+    it(`SIGINT while a silent TCP server holds ${command}'s control connection: exit 130 within 1 s`, async () => {
+      let received = ''
+      const sockets = new Set<net.Socket>()
+      const silent = net.createServer((socket) => {
+        sockets.add(socket)
+        socket.on('error', () => {})
+        socket.on('data', (d: Buffer) => { received += d.toString() })
+      })
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+      try {
+        const control = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`
+        const good = `/onion3/${generateOnionKey().serviceId}:7777`
+        const cli = start(command === 'dial'
+          ? ['dial', good, '--tor-control', control, '--data-dir', join(dir, 'silent-dial'), '--json']
+          : ['listen', '--tor-control', control, '--data-dir', join(dir, 'silent-listen'), '--json'])
+        const deadline = Date.now() + 30_000
+        while (!received.includes('PROTOCOLINFO') && cli.running && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
+        assert.ok(received.includes('PROTOCOLINFO'), `the CLI never sent PROTOCOLINFO; stderr:\n${cli.stderr}`)
+        const exit = await cli.stop('SIGINT', 5000)
+        figure(`${command}: exit after SIGINT with a stuck control command`, exit.ms)
+        assert.equal(exit.code, 130, cli.stderr)
+        assert.ok(exit.ms < 1000, `exited ${exit.ms} ms after SIGINT`)
+        assert.equal(cli.events().at(-1)?.code, 'INTERRUPTED')
+      } finally {
+        for (const socket of sockets) socket.destroy()
+        await new Promise<void>((resolve) => silent.close(() => { resolve() }))
+      }
+    })
+  }
+
   it('the demo (npm run demo): private network, listener, dial, pings, and everything it started is stopped', async function () {
     this.timeout(240_000)
     const demoDir = join(dir, 'demo-net')

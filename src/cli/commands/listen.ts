@@ -5,8 +5,8 @@
  * closed), then the tor handle closed (a managed tor exits with it). If tor
  * goes away meanwhile, listen fails (exit 3) instead of serving nothing.
  */
-import { aborted, interruptedBy, outputFor, sinceStart, stopQuietly } from '../context.js'
-import { ExitCode } from '../errors.js'
+import { aborted, interruptedBy, sinceStart, startOutputFor, StartDeadline, stopQuietly } from '../context.js'
+import { ExitCode, InterruptedError } from '../errors.js'
 import { loadOrCreateIdentity } from '../identity.js'
 import { ms } from '../json.js'
 import { resolveDataDir, resolveTorChoice } from '../options.js'
@@ -23,6 +23,8 @@ export interface ListenOptions extends TorFlags {
   port: number
   /** commander's --no-reconnect sets this to false. @default true */
   reconnect?: boolean
+  /** Milliseconds allowed for starting up: attaching to tor, bootstrap and publishing. */
+  timeout?: number
   dataDir?: string
   json?: boolean
 }
@@ -68,16 +70,27 @@ export function dialHint (address: string, testnetDir?: string): string {
   return `p2p-tor dial ${address}${testnetDir != null ? ` --testnet ${testnetDir}` : ''}`
 }
 
+/** How long `listen` may take to be reachable: a fresh tor's bootstrap plus the descriptor upload (each up to 120 s). */
+export const DEFAULT_LISTEN_TIMEOUT_MS = 300_000 // as --help shows it (program.ts)
+
 export async function listenCommand (opts: ListenOptions, ctx: CliContext): Promise<number> {
-  const output = outputFor(ctx, opts.json)
+  // --timeout bounds start-up only: listen() sees a signal that also aborts
+  // when it runs out, until the 'listening' event clears the deadline
+  const start = new StartDeadline(ctx.signal, opts.timeout ?? DEFAULT_LISTEN_TIMEOUT_MS)
+  const output = startOutputFor(ctx, opts.json, start, 'listening')
   try {
-    return await listen(opts, ctx, output)
+    return await listen(opts, { ...ctx, signal: start.signal }, output)
   } catch (err) {
-    // Ctrl-C while starting (tor bootstrap, publish) is a clean stop, not a failure
+    // the bootstrap's own timeout error says how far tor got: keep it
+    const expired = start.expired
+    if (expired != null && (err as Error)?.name !== 'TorBootstrapTimeoutError') throw expired
+    // Ctrl-C while starting (tor, bootstrap, publish) exits 130 like any interrupted command (issue 12; it was 0)
     const signal = interruptedBy(ctx.signal)
     if (signal == null) throw err
     output.note(`stopped (${signal}) before the onion service was published`)
-    return ExitCode.OK
+    throw new InterruptedError(signal)
+  } finally {
+    start.clear()
   }
 }
 

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict'
-import { AbortError as Libp2pAbortError, TimeoutError as Libp2pTimeoutError, UnexpectedPeerError, UnsupportedProtocolError } from '@libp2p/interface'
-import { classifyError, DialTimeoutError, ExitCode, InterruptedError, logHint, oneLine, TestnetDownError, TorConnectionLostError, UsageError } from '../../../src/cli/errors.js'
+import { AbortError as Libp2pAbortError, InvalidMessageError, TimeoutError as Libp2pTimeoutError, UnexpectedPeerError, UnsupportedProtocolError } from '@libp2p/interface'
+import { classifyError, DialTimeoutError, ExitCode, InterruptedError, logHint, oneLine, TestnetDownError, TorConnectionLostError, TorStartTimeoutError, UsageError } from '../../../src/cli/errors.js'
 import {
   ControlConnectionClosedError, ControlProtocolError, ControlReplyError, ControlUnreachableError, CookieFileError,
   InvalidControlArgumentError, NoUsableAuthMethodError, ReplyTooLargeError, ServerHashMismatchError,
-  TorBootstrapTimeoutError, WrongPasswordError
+  ControlTimeoutError, TorBootstrapTimeoutError, WrongPasswordError
 } from '../../../src/control/errors.js'
 import { InvalidOnionAddressError, KeyFileError } from '../../../src/onion/errors.js'
 import {
   BadOnionAddressError, OnionClientAuthBadError, OnionClientAuthMissingError, OnionDescriptorInvalidError, OnionIntroFailedError,
-  OnionIntroTimeoutError, OnionRendezvousFailedError, OnionServiceNotFoundError, SocksAuthError, SocksProtocolError,
+  OnionIntroTimeoutError, OnionRendezvousFailedError, OnionServiceNotFoundError, SocksAuthError, SocksNotSocks5Error, SocksProtocolError,
   SocksProxyUnreachableError, SocksReplyError
 } from '../../../src/socks/errors.js'
 import {
@@ -48,6 +48,11 @@ const TABLE: Array<[Error, number, string]> = [
   [new SocksProtocolError('short reply'), ExitCode.TOR, 'TOR_PROTOCOL'],
   [new ControlProtocolError('bad line'), ExitCode.TOR, 'TOR_PROTOCOL'],
   [new ReplyTooLargeError(1024), ExitCode.TOR, 'TOR_PROTOCOL'],
+  [new ControlTimeoutError('PROTOCOLINFO', 10_000, '127.0.0.1:9051', false), ExitCode.TOR, 'TOR_TIMEOUT'],
+  [new SocksNotSocks5Error('it did not answer the greeting within 5 s', '127.0.0.1:9051'), ExitCode.TOR, 'TOR_NOT_SOCKS'],
+  [new TorStartTimeoutError(30_000, 'tor'), ExitCode.TOR, 'TOR_TIMEOUT'],
+  [new TorStartTimeoutError(30_000, 'bootstrap'), ExitCode.TOR, 'TOR_BOOTSTRAP_TIMEOUT'],
+  [new TorStartTimeoutError(30_000, 'publish'), ExitCode.TOR, 'PUBLISH_TIMEOUT'],
   [new TorBootstrapTimeoutError(1000, { progress: 50, tag: 'loading_descriptors', summary: 'Loading relay descriptors' }), ExitCode.TOR, 'TOR_BOOTSTRAP_TIMEOUT'],
   [new TorExitedError('managed', 1, LOG), ExitCode.TOR, 'TOR_EXITED'],
   [new TestnetNotFoundError('/tmp/net'), ExitCode.TOR, 'TESTNET_NOT_FOUND'],
@@ -73,6 +78,7 @@ const TABLE: Array<[Error, number, string]> = [
   [new DialTimeoutError(30_000, 'connecting to the peer'), ExitCode.PEER, 'TIMEOUT'],
   [new UnexpectedPeerError('unexpected peer'), ExitCode.PEER, 'PEER_ID_MISMATCH'],
   [new UnsupportedProtocolError('protocol selection failed'), ExitCode.PEER, 'PROTOCOL_UNSUPPORTED'],
+  [new InvalidMessageError('Missing newline'), ExitCode.PEER, 'NOT_LIBP2P'],
   [new Libp2pTimeoutError('timed out'), ExitCode.PEER, 'TIMEOUT'],
   [new KeyFileError('/d/hs_ed25519_secret_key', 'corrupt', 'onion key file is damaged'), ExitCode.FAILURE, 'KEY_FILE'],
   [new OnionInUseError(ID), ExitCode.FAILURE, 'ONION_IN_USE'],
@@ -127,6 +133,27 @@ describe('cli errors: typed error -> exit code and one line', () => {
     const b: any = new Error('b', { cause: a })
     a.cause = b
     assert.equal(classifyError(a).code, 'INTERNAL')
+  })
+
+  it("libp2p's bare \"Missing newline\" (bytes that are no multistream-select) says who may have sent them", () => {
+    // libp2p keeps only the message when it wraps multistream-select's InvalidMessageError
+    for (const err of [Object.assign(new Error('Missing newline'), { name: 'EncryptionFailedError' }), Object.assign(new Error('Missing newline'), { name: 'InvalidMessageError' })]) {
+      const c = classifyError(err)
+      assert.equal(c.exitCode, ExitCode.PEER)
+      assert.equal(c.code, 'NOT_LIBP2P')
+      assert.match(c.message, /^Missing newline: the other end answered with bytes that are not libp2p's protocol negotiation/)
+      assert.match(c.message, /--tor-socks/)
+    }
+  })
+
+  it('a bootstrap timeout names the CLI option --timeout, not the library option timeoutMs', () => {
+    const c = classifyError(new TorBootstrapTimeoutError(30_000, { progress: 14, tag: 'handshake', summary: 'Handshaking with a relay' }))
+    assert.match(c.message, /stuck at 14% .*\(on the command line: --timeout <s>\)$/)
+  })
+
+  it('an endpoint that is not SOCKS5 is named, with the flag that points at it', () => {
+    const c = classifyError(new SocksNotSocks5Error('it did not answer the greeting within 5 s', '127.0.0.1:9051'))
+    assert.equal(c.message, "127.0.0.1:9051 does not speak SOCKS5: it did not answer the greeting within 5 s; point it at tor's SocksPort (not its ControlPort, DirPort or HTTPTunnelPort): check --tor-socks (or P2P_TOR_SOCKS)")
   })
 
   it('a tor that exited is summarised with its last warning, not its whole log', () => {
