@@ -1,0 +1,49 @@
+/**
+ * onion3 multiaddr edge cases that only arise from hand-built Multiaddr
+ * objects or unusual peer ids: each must be refused with check 'protocol' and
+ * a message that says which part is wrong.
+ */
+import assert from 'node:assert/strict'
+import { CODE_ONION3, CODE_P2P, multiaddr } from '@multiformats/multiaddr'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import { InvalidOnionAddressError, onionAddressFromMultiaddr, onionAddressToMultiaddr } from '../../../src/onion/index.js'
+import { TOR_BUILD_ADDRESS } from './vectors.js'
+
+const ID = TOR_BUILD_ADDRESS
+// A libp2p Ed25519 peer id.
+const PEER = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
+
+function protocolError (fn: () => unknown, detail: RegExp): InvalidOnionAddressError {
+  let caught: unknown
+  try {
+    fn()
+  } catch (err) {
+    caught = err
+  }
+  assert.ok(caught instanceof InvalidOnionAddressError, `expected InvalidOnionAddressError, got ${String(caught)}`)
+  assert.equal(caught.check, 'protocol')
+  assert.match(caught.message, detail)
+  return caught
+}
+
+describe('onion3 multiaddrs: unusual inputs', () => {
+  it('a /p2p component without a peer id (built from components) is refused as such', () => {
+    const ma = multiaddr([{ code: CODE_ONION3, name: 'onion3', value: `${ID}:80` }, { code: CODE_P2P, name: 'p2p', value: '' }])
+    protocolError(() => onionAddressFromMultiaddr(ma), /has no peer id/)
+  })
+
+  it('a Multiaddr whose toString() throws is reported as unprintable, not with the thrown error', () => {
+    const broken = {
+      toString (): string { throw new Error('cannot print') },
+      getComponents: () => []
+    } as unknown as Multiaddr
+    const err = protocolError(() => onionAddressFromMultiaddr(broken), /empty multiaddr/)
+    assert.equal(err.input, '<unprintable multiaddr>')
+  })
+
+  it('a peer id that does not survive encoding unchanged is refused (trailing "/")', () => {
+    // multiaddr drops the trailing slash, so the address would name another string than the one given
+    protocolError(() => onionAddressToMultiaddr({ serviceId: ID, port: 80 }, `${PEER}/`), /did not survive encoding/)
+    assert.equal(onionAddressToMultiaddr({ serviceId: ID, port: 80 }, PEER).toString(), `/onion3/${ID}:80/p2p/${PEER}`)
+  })
+})
