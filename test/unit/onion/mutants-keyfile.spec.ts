@@ -5,10 +5,11 @@
  * `cause`, so the user can tell "wrong path" from "disk problem".
  */
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateOnionKey, KeyFileError, loadOnionKeyFile, loadOrCreateOnionKeyFile, saveOnionKeyFile } from '../../../src/onion/index.js'
+import { encodeOnionKeyFile } from '../../../src/onion/keyfile.js'
 import type { KeyFileProblem } from '../../../src/onion/index.js'
 
 async function rejection (promise: Promise<unknown>): Promise<unknown> {
@@ -69,5 +70,66 @@ describe('onion key files: operating-system failures', () => {
     assert.ok(code === 'ENOTDIR' || code === 'EEXIST', `unexpected cause ${String(code)}`)
     assert.ok(err.message.includes(`(${code})`), err.message)
     assert.ok(err.message.includes(join(file, 'sub')), err.message)
+  })
+
+  it('says what is wrong, keeping the underlying error as the cause', async () => {
+    const missing = join(dir, 'none')
+    const gone = await rejection(loadOnionKeyFile(missing))
+    assert.ok(gone instanceof KeyFileError)
+    assert.equal(gone.reason, 'missing')
+    assert.match(gone.message, /does not exist; check the path, or create a key with loadOrCreateOnionKeyFile\(\)/)
+    assert.equal((gone.cause as NodeJS.ErrnoException).code, 'ENOENT')
+
+    const path = join(dir, 'key')
+    const good = encodeOnionKeyFile(generateOnionKey())
+    await writeFile(path, Uint8Array.from([...good, 0]), { mode: 0o600 })
+    const longer = await rejection(loadOnionKeyFile(path))
+    assert.ok(longer instanceof KeyFileError && longer.reason === 'corrupt')
+    assert.match(longer.message, /is longer than 96 bytes; restore it from a backup/)
+
+    const damaged = Uint8Array.from(good)
+    damaged[32] |= 0x07 // the scalar is no longer a multiple of 8
+    await writeFile(path, damaged)
+    const bad = await rejection(loadOnionKeyFile(path))
+    assert.ok(bad instanceof KeyFileError && bad.reason === 'corrupt')
+    assert.match(bad.message, /has a valid header but its key is damaged \(clamping\)/)
+    assert.equal((bad.cause as Error).name, 'InvalidOnionKeyError')
+
+    await writeFile(path, new TextEncoder().encode('not a key file, but a longer text than the header'))
+    const text = await rejection(loadOnionKeyFile(path))
+    assert.ok(text instanceof KeyFileError && text.reason === 'corrupt')
+    assert.match(text.message, /does not start with tor's "== ed25519v1-secret: type0 ==" header, so it is not a v3 onion service secret key; check the path/)
+
+    await writeFile(path, good)
+    await chmod(path, 0o044)
+    const open = await rejection(loadOnionKeyFile(path))
+    assert.ok(open instanceof KeyFileError && open.reason === 'permissions')
+    assert.match(open.message, /\(mode 0044\)/)
+
+    const sub = join(dir, 'sub')
+    await mkdir(sub)
+    const notFile = await rejection(loadOnionKeyFile(sub))
+    assert.ok(notFile instanceof KeyFileError && notFile.reason === 'unreadable')
+    assert.match(notFile.message, /is not a regular file; point to the hs_ed25519_secret_key file itself/)
+  })
+
+  it('creating a key leaves only the key file in the directory (no temporary file)', async () => {
+    const path = join(dir, 'key')
+    assert.equal((await loadOrCreateOnionKeyFile(path)).created, true)
+    assert.deepEqual(await readdir(dir), ['key'])
+  })
+
+  it('opens no file descriptor that it does not close (saving, creating, loading)', async function () {
+    assert.equal(process.platform, 'linux', 'this test counts /proc/self/fd')
+    const before = (await readdir('/proc/self/fd')).length
+    const rounds = 20
+    for (let i = 0; i < rounds; i++) {
+      await saveOnionKeyFile(join(dir, `saved-${i}`), generateOnionKey())
+      await loadOnionKeyFile(join(dir, `saved-${i}`))
+      await loadOrCreateOnionKeyFile(join(dir, `created-${i}`))
+    }
+    const after = (await readdir('/proc/self/fd')).length
+    // a leak would leave at least one descriptor per round
+    assert.ok(after - before < rounds / 2, `descriptors went from ${before} to ${after}`)
   })
 })

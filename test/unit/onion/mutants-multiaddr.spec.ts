@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict'
 import { CODE_ONION3, CODE_P2P, multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { InvalidOnionAddressError, onionAddressFromMultiaddr, onionAddressToMultiaddr } from '../../../src/onion/index.js'
+import {
+  InvalidOnionAddressError, isValidOnion3Multiaddr, onionAddressFromMultiaddr, onionAddressFromMultiaddrString, onionAddressToMultiaddr
+} from '../../../src/onion/index.js'
 import { TOR_BUILD_ADDRESS } from './vectors.js'
 
 const ID = TOR_BUILD_ADDRESS
@@ -45,5 +47,40 @@ describe('onion3 multiaddrs: unusual inputs', () => {
     // multiaddr drops the trailing slash, so the address would name another string than the one given
     protocolError(() => onionAddressToMultiaddr({ serviceId: ID, port: 80 }, `${PEER}/`), /did not survive encoding/)
     assert.equal(onionAddressToMultiaddr({ serviceId: ID, port: 80 }, PEER).toString(), `/onion3/${ID}:80/p2p/${PEER}`)
+  })
+
+  it('names the protocols of a non-onion multiaddr, and reports it as its string', () => {
+    const err = protocolError(() => onionAddressFromMultiaddr(multiaddr('/ip4/1.2.3.4/tcp/1')), /\(got \/ip4\/tcp\)$/)
+    assert.equal(err.input, '/ip4/1.2.3.4/tcp/1')
+    protocolError(() => onionAddressFromMultiaddr(multiaddr('/')), /\(an empty multiaddr\)$/)
+  })
+
+  it('says whether the port is missing or there are several ":"', () => {
+    for (const s of [`/onion3/${ID}`, `/onion3/${ID}/p2p/${PEER}`]) {
+      let caught: unknown
+      try {
+        onionAddressFromMultiaddrString(s)
+      } catch (err) {
+        caught = err
+      }
+      assert.ok(caught instanceof InvalidOnionAddressError, String(caught))
+      assert.equal(caught.check, 'port', s)
+      assert.match(caught.message, /\(no ":<port>" after the service id\)$/)
+    }
+    const ma = multiaddr([{ code: CODE_ONION3, name: 'onion3', value: `${ID}:80:81` }])
+    assert.throws(() => onionAddressFromMultiaddr(ma), (err: Error) =>
+      err instanceof InvalidOnionAddressError && err.check === 'port' && /\(more than one ":"\)$/.test(err.message))
+  })
+
+  it('keeps the parse error as the cause of an unparseable multiaddr', () => {
+    const err = protocolError(() => onionAddressFromMultiaddrString('/ip4/999.1.1.1'), /\(not a parseable multiaddr\)$/)
+    assert.ok(err.cause instanceof Error)
+  })
+
+  it('refuses a /p2p value that is not a peer id, keeping the decoder error as the cause', () => {
+    const ma = multiaddr([{ code: CODE_ONION3, name: 'onion3', value: `${ID}:80` }, { code: CODE_P2P, name: 'p2p', value: 'not-a-peer-id' }])
+    const err = protocolError(() => onionAddressFromMultiaddr(ma), /\(the \/p2p value is not a valid peer id\)$/)
+    assert.ok(err.cause instanceof Error)
+    assert.equal(isValidOnion3Multiaddr(ma), false)
   })
 })
