@@ -91,4 +91,10 @@ describe('onion addresses and keys: error details', () => {
     assert.deepEqual([padded.what, padded.problem], ['ADD_ONION key blob', 'encoding'])
     assert.match(padded.message, /\(non-zero padding bits\)/)
   })
+
+  it('accepts the highest port, 65535, as a number and as text', () => {
+    assert.equal(parsePort(65535), 65535)
+    assert.equal(parsePort('65535'), 65535)
+    assert.deepEqual(parseOnionHostPort(`${TOR_BUILD_ADDRESS}.onion:65535`), { serviceId: TOR_BUILD_ADDRESS, port: 65535 })
+  })
 })

@@ -83,4 +83,16 @@ describe('onion3 multiaddrs: unusual inputs', () => {
     assert.ok(err.cause instanceof Error)
     assert.equal(isValidOnion3Multiaddr(ma), false)
   })
+
+  it('a /p2p component with no value at all is refused as having no peer id', () => {
+    const ma = multiaddr([{ code: CODE_ONION3, name: 'onion3', value: `${ID}:80` }, { code: CODE_P2P, name: 'p2p' }])
+    protocolError(() => onionAddressFromMultiaddr(ma), /has no peer id/)
+  })
+
+  it('reports the precise problem of an onion3 value that multiaddr itself refuses', () => {
+    // multiaddr checks the 56-character length and throws; the error must say "length", not just "protocol"
+    for (const [s, check] of [[`/onion3/${ID.slice(1)}:80`, 'length'], ['/onion3/abc:80/p2p/x', 'length']] as const) {
+      assert.throws(() => onionAddressFromMultiaddrString(s), (err: Error) => err instanceof InvalidOnionAddressError && err.check === check, s)
+    }
+  })
 })
