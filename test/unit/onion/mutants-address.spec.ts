@@ -90,6 +90,10 @@ describe('onion addresses and keys: error details', () => {
     const padded = keyError(() => onionKeyFromAddOnionBlob(RFC8032_TEST1_BLOB.replace(/w==$/, 'x==')))
     assert.deepEqual([padded.what, padded.problem], ['ADD_ONION key blob', 'encoding'])
     assert.match(padded.message, /\(non-zero padding bits\)/)
+    // a blob that is not base64 at all must not be blamed on padding bits
+    const notBase64 = keyError(() => onionKeyFromAddOnionBlob(`ED25519-V3:${'A'.repeat(85)}!==`))
+    assert.equal(notBase64.problem, 'encoding')
+    assert.doesNotMatch(notBase64.message, /padding/)
   })
 
   it('accepts the highest port, 65535, as a number and as text', () => {
