@@ -80,4 +80,10 @@ describe('control ReplyParser: edge cases', () => {
     assert.deepEqual(p.push(bytes('250 ' + 'x'.repeat(12))), [])
     assert.equal(p.idle, false)
   })
+
+  it('counts every data line with its line end against the cap', () => {
+    const wire = '250+k=\r\nab\r\ncd\r\n.\r\n250 OK\r\n'
+    assert.equal(new ReplyParser({ maxReplyBytes: wire.length }).push(bytes(wire)).length, 1)
+    assert.throws(() => new ReplyParser({ maxReplyBytes: wire.length - 1 }).push(bytes(wire)), ReplyTooLargeError)
+  })
 })

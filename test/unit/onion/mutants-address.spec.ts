@@ -96,7 +96,9 @@ describe('onion addresses and keys: error details', () => {
     assert.doesNotMatch(notBase64.message, /padding/)
   })
 
-  it('accepts the highest port, 65535, as a number and as text', () => {
+  it('accepts the lowest and highest ports, 1 and 65535, as numbers and as text', () => {
+    assert.equal(parsePort(1), 1)
+    assert.equal(parsePort('1'), 1)
     assert.equal(parsePort(65535), 65535)
     assert.equal(parsePort('65535'), 65535)
     assert.deepEqual(parseOnionHostPort(`${TOR_BUILD_ADDRESS}.onion:65535`), { serviceId: TOR_BUILD_ADDRESS, port: 65535 })
