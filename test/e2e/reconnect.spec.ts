@@ -13,6 +13,7 @@ import { startTestnet, testnetStatus } from '../../src/testnet/index.js'
 import { getTestnet, TESTNET_DIR } from './fixture.js'
 import { torOptions } from './helpers.js'
 import type { TestnetClient } from '../../src/testnet/index.js'
+import type { PeerId } from '@libp2p/interface'
 
 const UNPUBLISHED = multiaddr('/onion3/pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd:7777')
 
@@ -85,6 +86,13 @@ describe('e2e: a listener survives a restart of its tor (attach mode)', function
       assert.ok(node?.pid != null && node.alive, `${c0.name} runs`)
       const killedAt = Date.now()
       process.kill(node.pid, signal)
+
+      // the peer's connection through the dead tor closes (it does not linger half-open)
+      const peerA: PeerId = (a as TorNode).peerId
+      const closedBy = Date.now() + 30_000
+      while (b.getConnections(peerA).length > 0 && Date.now() < closedBy) await new Promise(resolve => setTimeout(resolve, 50))
+      assert.equal(b.getConnections(peerA).length, 0, `the peer still holds ${b.getConnections(peerA).length} connection(s) to A 30 s after A's tor died`)
+      console.log(`      [figure] ${signal}: the peer's connection closed ${Date.now() - killedAt} ms after the kill`)
 
       // tor:down, then a dial fails at once with the typed error
       const downBy = Date.now() + 15_000
