@@ -144,5 +144,23 @@ export async function torNodeOptions (options: TorNodeOptions = {}): Promise<Tor
  * addresses and a gater that refuses to dial anything but /onion3.
  */
 export async function createTorNode (options: TorNodeOptions = {}): Promise<TorNode> {
-  return createLibp2p(await torNodeOptions(options))
+  const node = await createLibp2p({ ...(await torNodeOptions(options)), start: false })
+  if (options.start === false) return node
+  try {
+    await node.start()
+  } catch (err) {
+    throw listenCause(node, err)
+  }
+  return node
+}
+
+/**
+ * libp2p wraps a failed listen in UnsupportedListenAddressesError and drops
+ * the cause; the tor transport keeps it, so a caller gets the typed error
+ * (OnionInUseError, OnionPublishTimeoutError, …) instead.
+ */
+function listenCause (node: TorNode, err: unknown): unknown {
+  if ((err as Error | undefined)?.name !== 'UnsupportedListenAddressesError') return err
+  const transports = (node as unknown as { components?: { transportManager?: { getTransports: () => unknown[] } } }).components?.transportManager?.getTransports() ?? []
+  return transports.map(t => (t as { lastListenError?: unknown }).lastListenError).find(e => e != null) ?? err
 }
