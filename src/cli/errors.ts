@@ -161,6 +161,8 @@ const RULES: Record<string, Rule> = {
   KeyFileError: [ExitCode.FAILURE, 'KEY_FILE'],
   OnionInUseError: [ExitCode.FAILURE, 'ONION_IN_USE'],
   OnionAlreadyListeningError: [ExitCode.FAILURE, 'ONION_IN_USE'],
+  DataDirLockedError: [ExitCode.FAILURE, 'ONION_IN_USE'],
+  LockFileError: [ExitCode.FAILURE, 'DATA_DIR'],
   ListenerClosedError: [ExitCode.FAILURE, 'ABORTED'],
   TestnetConfigMismatchError: [ExitCode.FAILURE, 'TESTNET'],
   TestnetNodeDiedError: [ExitCode.FAILURE, 'TESTNET'],

@@ -144,3 +144,13 @@ export function parseTimeoutOption (text: string): number {
   }
   return Math.round(n * 1000)
 }
+
+/**
+ * Checks that the private network a choice names exists, before anything is
+ * written (keys, locks): TestnetNotFoundError otherwise. Other choices pass.
+ */
+export async function checkTestnet (choice: TorChoice): Promise<void> {
+  if (choice.kind !== 'testnet') return
+  const { testnetEnv } = await import('../testnet/index.js')
+  await testnetEnv(choice.dir)
+}

@@ -8,8 +8,9 @@
 import { aborted, interruptedBy, outputFor, sinceStart, stopQuietly } from '../context.js'
 import { ExitCode } from '../errors.js'
 import { loadOrCreateIdentity } from '../identity.js'
+import { lockDataDir, type DataDirLock } from '../lock.js'
 import { ms } from '../json.js'
-import { resolveDataDir, resolveTorChoice } from '../options.js'
+import { checkTestnet, resolveDataDir, resolveTorChoice } from '../options.js'
 import { checkEndpoints, connectionLost, obtainTor } from '../tor.js'
 import type { CliContext } from '../context.js'
 import type { TorFlags } from '../options.js'
@@ -44,22 +45,28 @@ export function dialHint (address: string, testnetDir?: string): string {
 
 export async function listenCommand (opts: ListenOptions, ctx: CliContext): Promise<number> {
   const output = outputFor(ctx, opts.json)
+  const locks: DataDirLock[] = []
   try {
-    return await listen(opts, ctx, output)
+    return await listen(opts, ctx, output, locks)
   } catch (err) {
     // Ctrl-C while starting (tor bootstrap, publish) is a clean stop, not a failure
     const signal = interruptedBy(ctx.signal)
     if (signal == null) throw err
     output.note(`stopped (${signal}) before the onion service was published`)
     return ExitCode.OK
+  } finally {
+    for (const lock of locks) await lock.release()
   }
 }
 
-async function listen (opts: ListenOptions, ctx: CliContext, output: Output): Promise<number> {
+async function listen (opts: ListenOptions, ctx: CliContext, output: Output, locks: DataDirLock[]): Promise<number> {
   const dataDir = resolveDataDir(opts.dataDir, ctx.env)
   const choice = resolveTorChoice(opts, ctx.env, 0)
   await checkEndpoints(choice)
 
+  // every input is checked before the keys are created; then one listen per data dir
+  await checkTestnet(choice)
+  locks.push(await lockDataDir(dataDir))
   const identity = await loadOrCreateIdentity(dataDir)
   if (identity.created) output.note(`created new keys in ${dataDir}`)
   const { createTorNode } = await import('../../node.js')

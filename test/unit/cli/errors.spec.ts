@@ -18,6 +18,7 @@ import {
 } from '../../../src/testnet/errors.js'
 import { UploadFailedError, UploadTimeoutError, UploadWaitClosedError } from '../../../src/control/errors.js'
 import { InvalidEndpointError, InvalidTorOptionsError, TorExitedError, TorManagedOptionsMissingError, TorNotFoundError, TorNotInstalledError } from '../../../src/tor/errors.js'
+import { DataDirLockedError, LockFileError } from '../../../src/cli/lock.js'
 import { ListenerClosedError, TorStreamError, NoControlPortError, OnionAlreadyListeningError, OnionInUseError, OnionPublishFailedError, OnionPublishTimeoutError } from '../../../transports/tor/errors.js'
 
 const ID = 'pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd'
@@ -76,6 +77,8 @@ const TABLE: Array<[Error, number, string]> = [
   [new KeyFileError('/d/hs_ed25519_secret_key', 'corrupt', 'onion key file is damaged'), ExitCode.FAILURE, 'KEY_FILE'],
   [new OnionInUseError(ID), ExitCode.FAILURE, 'ONION_IN_USE'],
   [new OnionAlreadyListeningError(ID, 7777), ExitCode.FAILURE, 'ONION_IN_USE'],
+  [new DataDirLockedError('/d', 4242), ExitCode.FAILURE, 'ONION_IN_USE'],
+  [new LockFileError('/d/listen.lock', 'cannot create it (EACCES)'), ExitCode.FAILURE, 'DATA_DIR'],
   [new TestnetConfigMismatchError('/tmp/net', '2 clients', '3 clients'), ExitCode.FAILURE, 'TESTNET'],
   [new TestnetNodeDiedError('auth0', 1, LOG, '/tmp/net/auth0/tor.log'), ExitCode.FAILURE, 'TESTNET'],
   [new TestnetTimeoutError('client0', 'bootstrap', 'stuck', 1000, [], '/tmp/net/client0/tor.log'), ExitCode.FAILURE, 'TESTNET'],
