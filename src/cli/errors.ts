@@ -109,6 +109,26 @@ function peerMismatch (err: Error): string | undefined {
   return m == null ? undefined : `the onion service answered as peer ${m[1]}, not ${m[2]} as the address says: the /p2p part is outdated or mistyped; copy the address the listener prints`
 }
 
+const OFFLINE_ROUTE = 'without internet access, run a private network: p2p-tor testnet start, then --testnet DIR'
+
+/** Where tor's log is, when the error knows (a tor we launched). */
+function logOf (err: { logFile?: unknown }): string {
+  return typeof err.logFile === 'string' ? `tor's log ${err.logFile}` : 'tor\'s log'
+}
+
+/** A bootstrap timeout in CLI terms: the --timeout option, tor's log and the offline route (the library names bootstrapTimeoutMs). */
+function bootstrapTimeout (err: { timeoutMs?: unknown, progress?: unknown, tag?: unknown, summary?: unknown, warning?: unknown, logFile?: unknown }): string {
+  const where = typeof err.progress !== 'number'
+    ? 'no bootstrap progress was reported'
+    : `stuck at ${err.progress}% (${String(err.tag)}: ${String(err.summary)})${err.warning != null ? `, last warning: ${String(err.warning)}` : ''}`
+  return `tor did not finish bootstrapping within ${Number(err.timeoutMs) / 1000} s: ${where}; check this machine's network access and ${logOf(err)}, or raise --timeout; ${OFFLINE_ROUTE}`
+}
+
+/** TorNetworkUnreachableError in CLI terms. */
+function networkUnreachable (err: { message: string, logFile?: unknown }): string {
+  return `${oneLine(err.message).replace(/; check .*$/, '')}; check this machine's network access and firewall, and ${logOf(err)}; ${OFFLINE_ROUTE}`
+}
+
 /** Error `.name` → exit code and JSON code. Only typed conditions are listed. */
 const RULES: Record<string, Rule> = {
   // 2: usage and addresses
@@ -139,7 +159,8 @@ const RULES: Record<string, Rule> = {
   ControlProtocolError: [ExitCode.TOR, 'TOR_PROTOCOL'],
   ReplyTooLargeError: [ExitCode.TOR, 'TOR_PROTOCOL'],
   ControlReplyError: [ExitCode.TOR, 'TOR_REFUSED'],
-  TorBootstrapTimeoutError: [ExitCode.TOR, 'TOR_BOOTSTRAP_TIMEOUT'],
+  TorBootstrapTimeoutError: [ExitCode.TOR, 'TOR_BOOTSTRAP_TIMEOUT', bootstrapTimeout],
+  TorNetworkUnreachableError: [ExitCode.TOR, 'TOR_NETWORK_UNREACHABLE', networkUnreachable],
   TorExitedError: [ExitCode.TOR, 'TOR_EXITED'],
   TestnetNotFoundError: [ExitCode.TOR, 'TESTNET_NOT_FOUND'],
   TestnetDownError: [ExitCode.TOR, 'TESTNET_DOWN'],

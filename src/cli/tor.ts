@@ -5,6 +5,7 @@
  * tor modules are imported on demand so that `id` and `--help` stay fast.
  */
 import { join } from 'node:path'
+import { bootstrapMessage } from './bootstrap-line.js'
 import { TestnetDownError, TorConnectionLostError, UsageError } from './errors.js'
 import type { TorChoice } from './options.js'
 import type { Output } from './output.js'
@@ -33,7 +34,7 @@ export async function connectionLost (handle: TorHandle): Promise<TorConnectionL
 }
 
 function bootstrapReporter (output: Output): (s: BootstrapStatus) => void {
-  return (s) => { output.progress('bootstrap', s.progress, s.warning != null ? `${s.summary} (${s.warning})` : s.summary) }
+  return (s) => { output.progress('bootstrap', s.progress, bootstrapMessage(s)) }
 }
 
 /** Where a managed tor keeps its state: one directory per command and network. */
