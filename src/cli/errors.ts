@@ -184,6 +184,7 @@ const RULES: Record<string, Rule> = {
   OnionAlreadyListeningError: [ExitCode.FAILURE, 'ONION_IN_USE'],
   DataDirLockedError: [ExitCode.FAILURE, 'ONION_IN_USE'],
   LockFileError: [ExitCode.FAILURE, 'DATA_DIR'],
+  CreateDirectoryError: [ExitCode.FAILURE, 'DATA_DIR'],
   ListenerClosedError: [ExitCode.FAILURE, 'ABORTED'],
   TestnetConfigMismatchError: [ExitCode.FAILURE, 'TESTNET'],
   TestnetNodeDiedError: [ExitCode.FAILURE, 'TESTNET'],

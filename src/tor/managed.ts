@@ -6,8 +6,9 @@
  * the same).
  */
 import { spawn } from 'node:child_process'
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises'
+import { open, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { makeDirectory } from '../onion/atomic-file.js'
 import { logger } from '@libp2p/logger'
 import { ControlClient, TorBootstrapTimeoutError, formatControlEndpoint, parseControlPortFile, type BootstrapStatus, type ControlEndpoint, type StatusClientEvent } from '../control/index.js'
 import { findSocks } from './attach.js'
@@ -126,7 +127,7 @@ export async function launchTor (opts: ManagedTorOptions): Promise<TorHandle> {
   opts.signal?.throwIfAborted()
   const torBinary = await resolveTorBinary(opts.torBinary)
   const torDir = path.resolve(opts.dataDir, 'tor')
-  await mkdir(torDir, { recursive: true, mode: 0o700 })
+  await makeDirectory(torDir)
   const torrcPath = path.join(torDir, 'torrc')
   const defaultsPath = path.join(torDir, 'torrc-defaults')
   const portFile = path.join(torDir, 'control-port')

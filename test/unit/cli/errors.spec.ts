@@ -6,7 +6,7 @@ import {
   InvalidControlArgumentError, NoUsableAuthMethodError, ReplyTooLargeError, ServerHashMismatchError,
   TorBootstrapTimeoutError, WrongPasswordError
 } from '../../../src/control/errors.js'
-import { InvalidOnionAddressError, KeyFileError } from '../../../src/onion/errors.js'
+import { CreateDirectoryError, InvalidOnionAddressError, KeyFileError } from '../../../src/onion/errors.js'
 import {
   BadOnionAddressError, OnionClientAuthBadError, OnionClientAuthMissingError, OnionDescriptorInvalidError, OnionIntroFailedError,
   OnionIntroTimeoutError, OnionRendezvousFailedError, OnionServiceNotFoundError, SocksAuthError, SocksProtocolError,
@@ -80,6 +80,7 @@ const TABLE: Array<[Error, number, string]> = [
   [new OnionAlreadyListeningError(ID, 7777), ExitCode.FAILURE, 'ONION_IN_USE'],
   [new DataDirLockedError('/d', 4242), ExitCode.FAILURE, 'ONION_IN_USE'],
   [new LockFileError('/d/listen.lock', 'cannot create it (EACCES)'), ExitCode.FAILURE, 'DATA_DIR'],
+  [new CreateDirectoryError('/proc/x', 'ENOENT'), ExitCode.FAILURE, 'DATA_DIR'],
   [new TestnetConfigMismatchError('/tmp/net', '2 clients', '3 clients'), ExitCode.FAILURE, 'TESTNET'],
   [new TestnetNodeDiedError('auth0', 1, LOG, '/tmp/net/auth0/tor.log'), ExitCode.FAILURE, 'TESTNET'],
   [new TestnetTimeoutError('client0', 'bootstrap', 'stuck', 1000, [], '/tmp/net/client0/tor.log'), ExitCode.FAILURE, 'TESTNET'],

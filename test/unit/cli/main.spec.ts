@@ -137,6 +137,22 @@ describe('cli main: argv parsing', () => {
     await assert.rejects(stat(dataDir), { code: 'ENOENT' }, 'the data dir must not be created')
   })
 
+  it('a data dir below /proc (where Node 20\'s recursive mkdir loops forever) fails at once: id exits 1 KEY_FILE naming the path', async () => {
+    const r = await cli(['id', '--json', '--data-dir', '/proc/p2p-tor-test/node'])
+    assert.equal(r.code, 1, r.stdout + r.stderr)
+    const error = JSON.parse(r.stdout.trimEnd().split('\n').at(-1) ?? '{}')
+    assert.equal(error.code, 'KEY_FILE')
+    assert.match(error.message, /\/proc\/p2p-tor-test.*ENOENT/)
+  })
+
+  it('testnet start --dir below /proc fails at once with exit 1 DATA_DIR', async () => {
+    const r = await cli(['testnet', 'start', '--json', '--dir', '/proc/p2p-tor-test'])
+    assert.equal(r.code, 1, r.stdout + r.stderr)
+    const error = JSON.parse(r.stdout.trimEnd().split('\n').at(-1) ?? '{}')
+    assert.equal(error.code, 'DATA_DIR')
+    assert.match(error.message, /cannot create the directory \/proc\/p2p-tor-test \(ENOENT\)/)
+  })
+
   it('--tor-socks with a port out of range: exit 2, the message names the range', async () => {
     for (const cmd of [['dial', `/onion3/${GOOD}:7777`], ['listen', '--data-dir', dir]]) {
       const r = await cli([...cmd, '--tor-socks', '127.0.0.1:70000'])
