@@ -69,7 +69,7 @@ function testnetCommand (ctx: CliContext, done: (exitCode: number) => void): Com
     })
 
   cmd.command('stop')
-    .description('stop every tor process of the network (keys and logs stay unless --clean)')
+    .description('stop every tor process of the network (keys and logs stay unless --clean); exit 3 if DIR holds no network')
     .addOption(dirOption())
     .option('--clean', 'also delete the directory')
     .addOption(jsonOption())
