@@ -7,6 +7,8 @@
  * if that takes longer than SHUTDOWN_GRACE_MS the process exits anyway (1).
  * A second signal exits at once (130).
  */
+// first: DEBUG=p2p-tor* must be rewritten before @libp2p/logger reads DEBUG
+import './debug-env.js'
 import { InterruptedError, ExitCode } from './errors.js'
 import { main } from './main.js'
 
