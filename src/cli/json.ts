@@ -110,6 +110,14 @@ export interface IdEvent {
   created: boolean
 }
 
+/** Something the user asked for that did not happen as they may think, e.g. a password tor never checked. */
+export interface WarningEvent {
+  event: 'warning'
+  /** Stable: PASSWORD_UNUSED. */
+  code: string
+  message: string
+}
+
 export interface ErrorEvent {
   event: 'error'
   code: string
@@ -142,7 +150,7 @@ export interface TestnetEnvEvent extends TestnetInfo {
   env: Record<string, string>
 }
 
-export type CliEvent = ProgressEvent | ListeningEvent | ConnectionEvent | StoppedEvent | ConnectedEvent | PingEvent | SummaryEvent | IdEvent | ErrorEvent |
+export type CliEvent = ProgressEvent | ListeningEvent | ConnectionEvent | StoppedEvent | ConnectedEvent | PingEvent | SummaryEvent | IdEvent | WarningEvent | ErrorEvent |
   TestnetEvent | TestnetStoppedEvent | TestnetStatusEvent | TestnetEnvEvent
 
 /** Milliseconds as printed: rounded to 0.01; null stays null. */

@@ -79,13 +79,22 @@ async function translate (choice: TorChoice, opts: ObtainTorOptions): Promise<{ 
   }
 }
 
+/** A wrong --tor-password must not go unnoticed just because tor accepted its cookie. */
+function warnPasswordUnused (method: string, output: Output): void {
+  const message = `--tor-password was not used: tor accepted ${method} authentication, so the password was never checked (a wrong one would go unnoticed); drop it, or make sure it is right`
+  output.event({ event: 'warning', code: 'PASSWORD_UNUSED', message })
+  output.note(`${output.err('yellow', 'warning:')} ${message}`)
+}
+
 export async function obtainTor (choice: TorChoice, opts: ObtainTorOptions): Promise<ObtainedTor> {
   const { openTor, planTor } = await import('../tor/index.js')
   const { tor, doing, testnetClient } = await translate(choice, opts)
   const plan = planTor(tor, { needsControl: !opts.socksOnlyOk })
   if (plan.kind !== 'socks-only') opts.output.progress('tor', null, doing)
   try {
-    return await openTor(plan, { signal: opts.signal, onProgress: bootstrapReporter(opts.output), waitForBootstrap: true })
+    const opened = await openTor(plan, { signal: opts.signal, onProgress: bootstrapReporter(opts.output), waitForBootstrap: true })
+    if (opened.passwordUnusedBy != null) warnPasswordUnused(opened.passwordUnusedBy, opts.output)
+    return opened
   } catch (err) {
     const name = (err as Error)?.name
     if (choice.kind === 'testnet' && testnetClient != null && (name === 'ControlUnreachableError' || name === 'TorNotFoundError')) {

@@ -186,6 +186,7 @@ export async function launchTor (opts: ManagedTorOptions): Promise<TorHandle> {
       control: client,
       controlEndpoint,
       pid,
+      authMethod: method,
       description: `managed tor (pid ${pid}): control ${formatControlEndpoint(controlEndpoint)} (${method}), socks ${formatSocksEndpoint(socks)}, data ${torDir}`,
       afterClose: async () => {
         if (!(await waitForPidExit(pid, EXIT_GRACE_MS))) await stop()

@@ -108,6 +108,12 @@ export interface OpenedTor {
   owned: boolean
   /** One line for humans. */
   description: string
+  /**
+   * Set when a controlPassword was given but tor accepted this other method
+   * (a cookie, or NULL), so the password was never checked: a wrong one
+   * would go unnoticed until the cookie stops working.
+   */
+  passwordUnusedBy?: string
 }
 
 /** Carries out a plan. On failure nothing stays open. */
@@ -119,7 +125,7 @@ export async function openTor (plan: TorPlan, opts: OpenTorOptions = {}): Promis
     case 'socks-only':
       return { socks: plan.socks, owned: false, description: `using tor's SOCKS port ${formatSocksEndpoint(plan.socks)} (dial only, no control connection)` }
     case 'attach':
-      return await opened(await attachTor({ ...plan.attach, signal: opts.signal }), opts)
+      return passwordUse(await opened(await attachTor({ ...plan.attach, signal: opts.signal }), opts), plan.attach.password)
     case 'managed':
       return await opened(await launchTor({ ...plan.managed, signal: opts.signal, onProgress: opts.onProgress }), opts)
     case 'auto': {
@@ -131,9 +137,16 @@ export async function openTor (plan: TorPlan, opts: OpenTorOptions = {}): Promis
         if (plan.managed == null) throw new TorManagedOptionsMissingError(err.tried)
         handle = await launchTor({ ...plan.managed, signal: opts.signal, onProgress: opts.onProgress })
       }
-      return await opened(handle, opts)
+      return passwordUse(await opened(handle, opts), plan.attach.password)
     }
   }
+}
+
+/** Notes a given password that tor never checked (it accepted a cookie or NULL). */
+function passwordUse (tor: OpenedTor, password: string | undefined): OpenedTor {
+  const method = tor.handle?.authMethod
+  if (password == null || method == null || method === 'HASHEDPASSWORD') return tor
+  return { ...tor, passwordUnusedBy: method }
 }
 
 async function opened (handle: TorHandle, opts: OpenTorOptions): Promise<OpenedTor> {

@@ -136,6 +136,18 @@ describe('CLI listen and dial against a fake Tor', function () {
     assert.equal((await third.event('listening')).serviceId, serviceId)
   })
 
+  it('a --tor-password that tor never checked (it accepted another method) is a warning event and a note, not silence', async () => {
+    // the fake Tor offers only NULL authentication, as a tor with a working cookie offers SAFECOOKIE
+    const listen = cli('listen', '--data-dir', join(dir, 'listener'), '--tor-password', 'not-the-password')
+    await listen.event('listening')
+    const warning = listen.events.find(e => e.event === 'warning')
+    assert.equal(warning?.code, 'PASSWORD_UNUSED')
+    assert.match(String(warning?.message), /--tor-password was not used: tor accepted NULL authentication/)
+    assert.ok(listen.events.findIndex(e => e.event === 'warning') < listen.events.findIndex(e => e.event === 'listening'))
+    assert.match(listen.stderr, /warning: --tor-password was not used/)
+    assert.ok(!(listen.stdout + listen.stderr).includes('not-the-password'), 'the password itself is never printed')
+  })
+
   it('dial to a listener prints connected, one ping event per pong and a summary with received === count; exit 0', async () => {
     const listen = cli('listen', '--data-dir', join(dir, 'listener'))
     const listening = await listen.event('listening')
