@@ -27,7 +27,8 @@ export const ENV_HELP = `Environment (a flag beats its variable):
   ${ENV.cookie}     control cookie file, as --tor-cookie
   ${ENV.testnet}    private network directory, as --testnet
   ${ENV.dataDir}   data directory, as --data-dir
-  NO_COLOR           set (non-empty) to disable colour`
+  NO_COLOR           set (non-empty) to disable colour
+  DEBUG              debug logs: p2p-tor* (alias of libp2p:tor*), libp2p:*`
 
 export type Env = Readonly<Record<string, string | undefined>>
 

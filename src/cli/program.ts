@@ -110,7 +110,7 @@ export function buildProgram (ctx: CliContext, done: (exitCode: number) => void)
     .showSuggestionAfterError(true)
 
   addTorOptions(program.command('listen')
-    .description('publish this node as an onion service, answer pings and log peers that connect')
+    .description('publish this node as an onion service, answer pings and log peers that connect (one listen per data dir: <data dir>/listen.lock holds its pid)')
     .addOption(new Option('--port <port>', 'onion virtual port').default(DEFAULT_PORT).argParser(parsePortOption)))
     .addHelpText('after', footer(`  p2p-tor listen
   p2p-tor listen --port 7777 --tor-control 127.0.0.1:9051
