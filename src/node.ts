@@ -142,6 +142,11 @@ export async function torNodeOptions (options: TorNodeOptions = {}): Promise<Tor
  * A ready libp2p node on Tor: tor() + noise + yamux + identify + ping, with
  * Tor-sized timeouts, onion-only announcements, no DNS resolution of peer
  * addresses and a gater that refuses to dial anything but /onion3.
+ *
+ * When publishing fails, it rejects with the listener's typed error
+ * (OnionInUseError, OnionPublishTimeoutError, …), not libp2p's
+ * UnsupportedListenAddressesError, which drops it. (With `start: false`, a
+ * later `node.start()` still gets libp2p's wrapper.)
  */
 export async function createTorNode (options: TorNodeOptions = {}): Promise<TorNode> {
   const node = await createLibp2p({ ...(await torNodeOptions(options)), start: false })

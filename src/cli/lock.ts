@@ -81,10 +81,10 @@ async function takeOver (path: string, staleText: string): Promise<void> {
     if (codeOf(err) === 'ENOENT') return
     throw new LockFileError(path, `cannot remove the stale lock (${codeOf(err)})`, { cause: err })
   }
-  const moved = await readLock(aside)
-  if (moved !== staleText) {
-    // not the stale lock any more: give it back (if a third one appeared meanwhile, the next attempt sees it)
-    await writeFileAtomically(path, Buffer.from(moved ?? ''), { replace: false }).catch(() => false)
+  const moved = await readLock(aside).catch(() => undefined)
+  if (moved != null && moved !== staleText) {
+    // another process's fresh lock, not the stale one: give it back (if a third one appeared meanwhile, the next attempt sees it)
+    await writeFileAtomically(path, Buffer.from(moved), { replace: false }).catch(() => false)
   }
   await unlink(aside).catch(() => {})
 }

@@ -4,7 +4,7 @@
  * and release only of our own lock.
  */
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -40,6 +40,18 @@ describe('cli lock: one listen per data directory', () => {
         err.message.includes(`pid ${process.pid}`) && err.message.includes('--data-dir'))
     } finally {
       await lock.release()
+    }
+  })
+
+  it('a lock naming another live process is that process\'s: DataDirLockedError with its pid, and the file is left alone', async () => {
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' })
+    try {
+      const pid = child.pid as number
+      await writeFile(join(dir, LISTEN_LOCK_FILE), `${pid}\n`)
+      await assert.rejects(lockDataDir(dir), (err: unknown) => err instanceof DataDirLockedError && err.pid === pid)
+      assert.equal(await readFile(join(dir, LISTEN_LOCK_FILE), 'utf8'), `${pid}\n`)
+    } finally {
+      child.kill('SIGKILL')
     }
   })
 
