@@ -17,7 +17,7 @@ import './polyfill.js'
 
 // the transport and the node
 export { tor, onionListenAddress } from '../transports/tor/index.js'
-export type { TorTransportInit, TorDialEvents, TorSourceInit, IsolationMode, LocalTarget } from '../transports/tor/index.js'
+export type { TorTransportInit, TorDialEvents, TorSourceInit, IsolationMode, LocalTarget, TorNodeEvents } from '../transports/tor/index.js'
 export { createTorNode, torNodeOptions, onionOnly, AGENT_VERSION, TOR_CONNECTION_DEFAULTS } from './node.js'
 export type { TorNode, TorNodeOptions, TorNodeLibp2pOptions, TorNodeServices } from './node.js'
 export type { TorHandle } from './tor/index.js'
@@ -50,7 +50,7 @@ export {
 
 // errors of finding, launching and talking to tor
 export { TorNotFoundError, TorNotInstalledError, TorExitedError } from './tor/index.js'
-export { InvalidTorOptionsError } from './tor/index.js'
+export { InvalidTorOptionsError, TorUnavailableError } from './tor/index.js'
 export { ControlUnreachableError, ControlConnectionClosedError, ControlReplyError, TorBootstrapTimeoutError } from './control/index.js'
 
 // onion3 addresses and keys: validation, multiaddr <-> string <-> bytes, key generation and key files, the matcher

@@ -19,7 +19,7 @@ export const ExitCode = {
   TOR: 3,
   /** The peer could not be reached: descriptor not found, introduction failed, timeout, … */
   PEER: 4,
-  /** Interrupted by SIGINT/SIGTERM before finishing (dial). */
+  /** Interrupted by SIGINT/SIGTERM before finishing (dial; listen before it was listening). */
   INTERRUPTED: 130
 } as const
 
@@ -33,7 +33,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   3    tor not installed, not reachable, authentication or bootstrap failed
   4    peer unreachable: descriptor not found (offline / not yet published),
        introduction or rendezvous failed, timeout
-  130  interrupted (dial)`
+  130  interrupted (dial; listen before it was listening)`
 
 /** A command-line problem found before anything touched the network. */
 export class UsageError extends Error {
@@ -54,6 +54,31 @@ export class DialTimeoutError extends Error {
     super(`timed out after ${timeoutMs / 1000} s ${what}: the peer may be offline or tor is slow; retry, or raise --timeout`, options)
     this.name = 'DialTimeoutError'
     this.timeoutMs = timeoutMs
+  }
+}
+
+/** The start-up phases a --timeout covers, as the CLI's progress lines name them. */
+export type StartPhase = 'tor' | 'bootstrap' | 'publish'
+
+const START_PHASES: Record<StartPhase, [what: string, hint: string]> = {
+  tor: ['reaching tor (connecting to its control port, authenticating)', 'check that tor runs and answers on its control port'],
+  bootstrap: ['waiting for tor to bootstrap', 'check tor\'s network access and log'],
+  publish: ['publishing the onion service', 'no HS directory took its descriptor in time; check tor\'s network access and log']
+}
+
+/** `--timeout` elapsed while a command was still starting up (reaching tor, bootstrap, publishing). */
+export class TorStartTimeoutError extends Error {
+  static override name = 'TorStartTimeoutError'
+  readonly timeoutMs: number
+  /** The phase that was running when the time ran out. */
+  readonly phase: StartPhase
+
+  constructor (timeoutMs: number, phase: StartPhase, options?: ErrorOptions) {
+    const [what, hint] = START_PHASES[phase]
+    super(`timed out after ${timeoutMs / 1000} s ${what}: ${hint}, or raise --timeout`, options)
+    this.name = 'TorStartTimeoutError'
+    this.timeoutMs = timeoutMs
+    this.phase = phase
   }
 }
 
@@ -109,24 +134,23 @@ function peerMismatch (err: Error): string | undefined {
   return m == null ? undefined : `the onion service answered as peer ${m[1]}, not ${m[2]} as the address says: the /p2p part is outdated or mistyped; copy the address the listener prints`
 }
 
+/** How a CLI user without internet access gets a tor that bootstraps. */
 const OFFLINE_ROUTE = 'without internet access, run a private network: p2p-tor testnet start, then --testnet DIR'
 
-/** Where tor's log is, when the error knows (a tor we launched). */
-function logOf (err: { logFile?: unknown }): string {
-  return typeof err.logFile === 'string' ? `tor's log ${err.logFile}` : 'tor\'s log'
-}
+/**
+ * multistream-select's InvalidMessageError ("Missing newline", ...), which
+ * libp2p passes on as a bare message. The SOCKS client is right to hand on
+ * the bytes that follow tor's reply (they are the peer's first bytes, and
+ * tor may deliver them in the same read), so the first layer that can tell
+ * junk from libp2p is the protocol negotiation: junk means a proxy that adds
+ * bytes of its own, or a peer that is no libp2p node.
+ */
+const NOT_MULTISTREAM = /^(Missing newline|Invalid message|Incorrect multistream header)\b/
 
-/** A bootstrap timeout in CLI terms: the --timeout option, tor's log and the offline route (the library names bootstrapTimeoutMs). */
-function bootstrapTimeout (err: { timeoutMs?: unknown, progress?: unknown, tag?: unknown, summary?: unknown, warning?: unknown, logFile?: unknown }): string {
-  const where = typeof err.progress !== 'number'
-    ? 'no bootstrap progress was reported'
-    : `stuck at ${err.progress}% (${String(err.tag)}: ${String(err.summary)})${err.warning != null ? `, last warning: ${String(err.warning)}` : ''}`
-  return `tor did not finish bootstrapping within ${Number(err.timeoutMs) / 1000} s: ${where}; check this machine's network access and ${logOf(err)}, or raise --timeout; ${OFFLINE_ROUTE}`
-}
-
-/** TorNetworkUnreachableError in CLI terms. */
-function networkUnreachable (err: { message: string, logFile?: unknown }): string {
-  return `${oneLine(err.message).replace(/; check .*$/, '')}; check this machine's network access and firewall, and ${logOf(err)}; ${OFFLINE_ROUTE}`
+function notLibp2p (err: Error): string | undefined {
+  return NOT_MULTISTREAM.test(err.message)
+    ? `${oneLine(err.message)}: the other end answered with bytes that are not libp2p's protocol negotiation (multistream-select); check that --tor-socks is tor's SocksPort (another proxy may add bytes of its own) and that the address is a p2p-tor listener`
+    : undefined
 }
 
 /** Error `.name` → exit code and JSON code. Only typed conditions are listed. */
@@ -149,6 +173,7 @@ const RULES: Record<string, Rule> = {
   SocksProxyUnreachableError: [ExitCode.TOR, 'TOR_UNREACHABLE'],
   ControlConnectionClosedError: [ExitCode.TOR, 'TOR_CONNECTION_CLOSED'],
   TorConnectionLostError: [ExitCode.TOR, 'TOR_CONNECTION_LOST'],
+  TorUnavailableError: [ExitCode.TOR, 'TOR_UNAVAILABLE'],
   ControlAuthError: [ExitCode.TOR, 'TOR_AUTH'],
   WrongPasswordError: [ExitCode.TOR, 'TOR_AUTH'],
   CookieFileError: [ExitCode.TOR, 'TOR_AUTH'],
@@ -158,9 +183,13 @@ const RULES: Record<string, Rule> = {
   SocksProtocolError: [ExitCode.TOR, 'TOR_PROTOCOL'],
   ControlProtocolError: [ExitCode.TOR, 'TOR_PROTOCOL'],
   ReplyTooLargeError: [ExitCode.TOR, 'TOR_PROTOCOL'],
+  ControlTimeoutError: [ExitCode.TOR, 'TOR_TIMEOUT'],
+  SocksNotSocks5Error: [ExitCode.TOR, 'TOR_NOT_SOCKS', (err) => `${describe(err)}: check --tor-socks (or P2P_TOR_SOCKS)`],
+  TorStartTimeoutError: [ExitCode.TOR, (err) => err.phase === 'publish' ? 'PUBLISH_TIMEOUT' : err.phase === 'bootstrap' ? 'TOR_BOOTSTRAP_TIMEOUT' : 'TOR_TIMEOUT'],
   ControlReplyError: [ExitCode.TOR, 'TOR_REFUSED'],
-  TorBootstrapTimeoutError: [ExitCode.TOR, 'TOR_BOOTSTRAP_TIMEOUT', bootstrapTimeout],
-  TorNetworkUnreachableError: [ExitCode.TOR, 'TOR_NETWORK_UNREACHABLE', networkUnreachable],
+  // the library's advice names its option (and, for a tor we launched, its log); a CLI user has --timeout
+  TorBootstrapTimeoutError: [ExitCode.TOR, 'TOR_BOOTSTRAP_TIMEOUT', (err) => `${describe(err)}; ${OFFLINE_ROUTE} (on the command line: --timeout <s>)`],
+  TorNetworkUnreachableError: [ExitCode.TOR, 'TOR_NETWORK_UNREACHABLE', (err) => `${describe(err)}; on the command line: p2p-tor testnet start, then --testnet DIR`],
   TorExitedError: [ExitCode.TOR, 'TOR_EXITED'],
   TestnetNotFoundError: [ExitCode.TOR, 'TESTNET_NOT_FOUND'],
   TestnetDownError: [ExitCode.TOR, 'TESTNET_DOWN'],
@@ -176,7 +205,8 @@ const RULES: Record<string, Rule> = {
   TorStreamError: [ExitCode.PEER, 'STREAM_FAILED'],
   UnexpectedPeerError: [ExitCode.PEER, 'PEER_ID_MISMATCH'],
   // libp2p keeps only the message of noise's error
-  EncryptionFailedError: [ExitCode.PEER, (err) => NOISE_MISMATCH.test(err.message) ? 'PEER_ID_MISMATCH' : 'ENCRYPTION_FAILED', peerMismatch],
+  EncryptionFailedError: [ExitCode.PEER, (err) => NOISE_MISMATCH.test(err.message) ? 'PEER_ID_MISMATCH' : NOT_MULTISTREAM.test(err.message) ? 'NOT_LIBP2P' : 'ENCRYPTION_FAILED', (err) => peerMismatch(err) ?? notLibp2p(err)],
+  InvalidMessageError: [ExitCode.PEER, (err) => NOT_MULTISTREAM.test(err.message) ? 'NOT_LIBP2P' : 'INVALID_MESSAGE', notLibp2p],
   UnsupportedProtocolError: [ExitCode.PEER, 'PROTOCOL_UNSUPPORTED'],
   // 1: local failures
   KeyFileError: [ExitCode.FAILURE, 'KEY_FILE'],

@@ -70,6 +70,35 @@ export interface StoppedEvent {
   shutdownMs: number
 }
 
+/** listen: tor's control connection dropped; p2p-tor reconnects (unless --no-reconnect). */
+export interface TorDownEvent {
+  event: 'tor-down'
+  message: string | null
+}
+
+/** listen: tor answers again and is bootstrapped; the service is being published again. */
+export interface TorUpEvent {
+  event: 'tor-up'
+  downMs: number
+  attempts: number
+}
+
+/** listen: the onion service is reachable again after a tor restart (its first descriptor upload). */
+export interface ReachableEvent {
+  event: 'reachable'
+  serviceId: string
+  /** From the moment tor went away to the first upload after it came back. */
+  downMs: number
+  publishMs: number
+}
+
+/** listen: publishing again after a tor restart failed; the next restart tries again. */
+export interface RepublishFailedEvent {
+  event: 'republish-failed'
+  serviceId: string
+  message: string
+}
+
 export interface ConnectedEvent {
   event: 'connected'
   peerId: string
@@ -151,6 +180,7 @@ export interface TestnetEnvEvent extends TestnetInfo {
 }
 
 export type CliEvent = ProgressEvent | ListeningEvent | ConnectionEvent | StoppedEvent | ConnectedEvent | PingEvent | SummaryEvent | IdEvent | WarningEvent | ErrorEvent |
+  TorDownEvent | TorUpEvent | ReachableEvent | RepublishFailedEvent |
   TestnetEvent | TestnetStoppedEvent | TestnetStatusEvent | TestnetEnvEvent
 
 /** Milliseconds as printed: rounded to 0.01; null stays null. */

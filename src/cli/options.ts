@@ -137,13 +137,14 @@ export const parseCountOption = integer('--count', 1, 1_000_000)
 export const parseIntervalOption = integer('--interval (ms)', 0, 3_600_000)
 export const parseClientOption = integer('--testnet-client', 0, 99)
 
-/** Seconds, decimals allowed, (0, 86400]; returned as milliseconds. */
+/** Seconds, decimals allowed, (0, 86400]; returned as milliseconds, at least 1 (so 0.0001 is refused, not 0 ms). */
 export function parseTimeoutOption (text: string): number {
   const n = /^[0-9]+(\.[0-9]+)?$/.test(text.trim()) ? Number(text.trim()) : NaN
-  if (!Number.isFinite(n) || n <= 0 || n > 86_400) {
-    throw new UsageError(`--timeout must be a number of seconds above 0 and at most 86400, got "${text}"`)
+  const ms = Math.round(n * 1000)
+  if (!Number.isFinite(n) || ms < 1 || n > 86_400) {
+    throw new UsageError(`--timeout must be a number of seconds from 0.001 to 86400, got "${text}"`)
   }
-  return Math.round(n * 1000)
+  return ms
 }
 
 /**

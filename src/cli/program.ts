@@ -15,6 +15,8 @@ import type { ListenOptions } from './commands/listen.js'
 import type { TestnetDirOptions, TestnetStartOptions, TestnetStopOptions } from './commands/testnet.js'
 
 const DEFAULT_PORT = 7777
+/** listen's --timeout (the value lives here so that --help loads no command module). */
+const DEFAULT_LISTEN_TIMEOUT_MS = 300_000
 
 function version (): string {
   // src/cli -> ../../package.json; dist/src/cli (or .build/x/src/cli) -> ../../../package.json
@@ -111,7 +113,9 @@ export function buildProgram (ctx: CliContext, done: (exitCode: number) => void)
 
   addTorOptions(program.command('listen')
     .description('publish this node as an onion service, answer pings and log peers that connect (one listen per data dir: <data dir>/listen.lock holds its pid)')
-    .addOption(new Option('--port <port>', 'onion virtual port').default(DEFAULT_PORT).argParser(parsePortOption)))
+    .addOption(new Option('--port <port>', 'onion virtual port').default(DEFAULT_PORT).argParser(parsePortOption))
+    .option('--no-reconnect', 'exit (code 3) when tor goes away, instead of reconnecting and publishing the service again')
+    .addOption(new Option('-t, --timeout <s>', 'seconds allowed for starting up: reaching tor, its bootstrap and publishing the onion service').default(DEFAULT_LISTEN_TIMEOUT_MS, '300').argParser(parseTimeoutOption)))
     .addHelpText('after', footer(`  p2p-tor listen
   p2p-tor listen --port 7777 --tor-control 127.0.0.1:9051
   p2p-tor listen --testnet .testnet/demo --json`))
@@ -125,7 +129,7 @@ export function buildProgram (ctx: CliContext, done: (exitCode: number) => void)
     .argument('<multiaddr>', '/onion3/<56 characters>:<port>/p2p/<peer id> (as listen prints it)')
     .addOption(new Option('-c, --count <n>', 'pings to send').default(5).argParser(parseCountOption))
     .addOption(new Option('-i, --interval <ms>', 'milliseconds between pings').default(1000).argParser(parseIntervalOption))
-    .addOption(new Option('-t, --timeout <s>', 'seconds allowed for connecting, and for each ping').default(120_000, '120').argParser(parseTimeoutOption)))
+    .addOption(new Option('-t, --timeout <s>', 'seconds allowed for reaching tor (attach, authentication, bootstrap), for connecting, and for each ping').default(120_000, '120').argParser(parseTimeoutOption)))
     .addHelpText('after', footer(`  p2p-tor dial /onion3/<id>:7777/p2p/12D3KooW...
   p2p-tor dial /onion3/<id>:7777/p2p/12D3KooW... --count 3 --interval 500 --timeout 60
   p2p-tor dial /onion3/<id>:7777/p2p/12D3KooW... --testnet .testnet/demo --json`))

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path'
 import { bootstrapMessage } from './bootstrap-line.js'
+import { deadlineOf } from './context.js'
 import { TestnetDownError, TorConnectionLostError, UsageError } from './errors.js'
 import type { TorChoice } from './options.js'
 import type { Output } from './output.js'
@@ -21,9 +22,16 @@ export interface ObtainTorOptions {
   /** 'listen' or 'dial': names the managed tor's directory, so both can run at once. */
   command: string
   output: Output
+  /**
+   * Ctrl-C, and the command's start-up deadline when it comes from a
+   * StartDeadline: attaching and authenticating end with it, and tor's
+   * bootstrap gets the time that is left as its own timeout.
+   */
   signal: AbortSignal
   /** With only a SOCKS endpoint configured, use it without a control connection (dial). */
   socksOnlyOk: boolean
+  /** Survive tor restarts (listen): reconnect, or relaunch a managed tor. @default false */
+  reconnect?: boolean
 }
 
 /** Resolves with a TorConnectionLostError when the handle's control connection closes. */
@@ -89,11 +97,27 @@ function warnPasswordUnused (method: string, output: Output): void {
 export async function obtainTor (choice: TorChoice, opts: ObtainTorOptions): Promise<ObtainedTor> {
   const { openTor, planTor } = await import('../tor/index.js')
   const { tor, doing, testnetClient } = await translate(choice, opts)
+  const deadline = deadlineOf(opts.signal)
+  // Bootstrap is bounded by the command's deadline, not by its own default;
+  // its own timeout error says how far tor got, so it gets the time left and
+  // listens to Ctrl-C only. A tor we launch bounds its whole start that way.
+  const bootstrap = { signal: deadline?.parent ?? opts.signal, timeoutMs: () => deadline?.remainingMs() }
+  if (tor.managed != null && deadline != null) tor.managed = { ...tor.managed, bootstrapTimeoutMs: deadline.remainingMs() }
   const plan = planTor(tor, { needsControl: !opts.socksOnlyOk })
   if (plan.kind !== 'socks-only') opts.output.progress('tor', null, doing)
+  const onProgress = bootstrapReporter(opts.output)
   try {
-    const opened = await openTor(plan, { signal: opts.signal, onProgress: bootstrapReporter(opts.output), waitForBootstrap: true })
+    const opened = await openTor(plan, { signal: plan.kind === 'managed' ? bootstrap.signal : opts.signal, onProgress, reconnect: opts.reconnect === true })
     if (opened.passwordUnusedBy != null) warnPasswordUnused(opened.passwordUnusedBy, opts.output)
+    // an attached tor may have just started (a launched one is bootstrapped already)
+    if (opened.handle?.mode === 'attach') {
+      try {
+        await opened.handle.waitForBootstrap({ signal: bootstrap.signal, timeoutMs: bootstrap.timeoutMs(), onProgress })
+      } catch (err) {
+        await opened.handle.close()
+        throw err
+      }
+    }
     return opened
   } catch (err) {
     const name = (err as Error)?.name

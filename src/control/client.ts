@@ -10,6 +10,13 @@
  *   commands. Asynchronous 650 replies are routed to events instead.
  * - When the socket closes, every pending command rejects with
  *   ControlConnectionClosedError naming its verb, and 'close' is emitted.
+ * - Every command has a deadline (`commandTimeoutMs`, 30 s unless the call
+ *   gives `timeoutMs`) and takes an AbortSignal. A command that times out
+ *   (ControlTimeoutError) or is aborted (the signal's reason) DROPS the
+ *   connection, as txtorcon fails every pending command when its connection
+ *   drops: tor answers in order, so its late reply to the abandoned command
+ *   would otherwise be taken for the next command's reply in the FIFO. Every
+ *   other pending command then fails with ControlConnectionClosedError.
  * - A reply larger than maxReplyBytes, or a malformed one, destroys the
  *   connection.
  * - Only command verbs and status codes are logged: never lines, keys,
@@ -17,6 +24,7 @@
  */
 import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
+import { AbortError, InvalidParametersError } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import { authenticateWith, type AuthMethod, type AuthOptions } from './auth.js'
 import {
@@ -26,7 +34,7 @@ import {
 } from './commands.js'
 import { formatControlEndpoint, parseControlEndpoint, type ControlEndpoint } from './endpoint.js'
 import { openControlSocket, type ConnectOptions } from './connect.js'
-import { ControlConnectionClosedError, ControlProtocolError, ControlReplyError, InvalidControlArgumentError } from './errors.js'
+import { ControlConnectionClosedError, ControlProtocolError, ControlReplyError, ControlTimeoutError, InvalidControlArgumentError } from './errors.js'
 import { parseHsDescEvent, parseStatusClientEvent, type BootstrapStatus, type HsDescEvent, type StatusClientEvent } from './events.js'
 import { ReplyParser, type ControlReply } from './parser.js'
 import { Subscriptions, type TypedControlEvents, type Unsubscribe } from './subscriptions.js'
@@ -38,7 +46,29 @@ const log = logger('libp2p:tor:control')
 
 const CLOSE_GRACE_MS = 2_000
 
+/**
+ * How long a command may wait for its reply unless told otherwise. tor
+ * answers in milliseconds, even while bootstrapping; 30 s leaves room for an
+ * overloaded machine and still ends a hang.
+ */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 30_000
+
 export type { ConnectOptions, TypedControlEvents, Unsubscribe }
+
+/** Per-call options of every command. */
+export interface CommandOptions {
+  /** Aborting rejects with the signal's reason and drops the connection. */
+  signal?: AbortSignal
+  /** This command's deadline; `Infinity` for none. @default the client's commandTimeoutMs (30000) */
+  timeoutMs?: number
+}
+
+function checkTimeout (name: string, ms: number): number {
+  if (typeof ms !== 'number' || !(ms > 0)) {
+    throw new InvalidParametersError(`${name} must be a positive number of milliseconds (or Infinity), got ${String(ms)}`)
+  }
+  return ms
+}
 
 export interface AddOnionResult {
   serviceId: string
@@ -60,6 +90,11 @@ interface Pending {
   reject: (err: Error) => void
 }
 
+/** The reason an aborted command rejects with: the signal's, or an AbortError naming the verb. */
+function abortReason (signal: AbortSignal, verb: string): Error {
+  return signal.reason instanceof Error ? signal.reason : new AbortError(`${verb} was aborted`)
+}
+
 function redact (text: string, secrets: string[]): string {
   return secrets.reduce((t, s) => t.split(s).join('[redacted]'), text)
 }
@@ -70,6 +105,9 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
   private readonly parser: ReplyParser
   private readonly queue: Pending[] = []
   private readonly closedPromise: Promise<void>
+  private readonly commandTimeoutMs: number
+  /** Whether any reply arrived yet: a silent endpoint may not be tor at all. */
+  private answered = false
   private failure?: Error
   private isClosed = false
   private protocolInfoPromise?: Promise<ProtocolInfo>
@@ -81,16 +119,18 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
    * 'unix:/path' or a ControlEndpoint. Throws ControlUnreachableError.
    */
   static async connect (endpoint: ControlEndpoint | string, opts: ConnectOptions = {}): Promise<ControlClient> {
+    if (opts.commandTimeoutMs != null) checkTimeout('commandTimeoutMs', opts.commandTimeoutMs)
     const ep = typeof endpoint === 'string' ? parseControlEndpoint(endpoint) : endpoint
     const name = formatControlEndpoint(ep)
     const socket = await openControlSocket(ep, name, opts)
     if (ep.type === 'tcp') socket.setNoDelay(true)
     log('connected to %s', name)
-    return new ControlClient(socket, ep, opts.maxReplyBytes)
+    return new ControlClient(socket, ep, opts.maxReplyBytes, opts.commandTimeoutMs)
   }
 
-  private constructor (socket: Socket, endpoint: ControlEndpoint, maxReplyBytes?: number) {
+  private constructor (socket: Socket, endpoint: ControlEndpoint, maxReplyBytes?: number, commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS) {
     super()
+    this.commandTimeoutMs = checkTimeout('commandTimeoutMs', commandTimeoutMs)
     this.socket = socket
     this.endpoint = endpoint
     this.parser = new ReplyParser({ maxReplyBytes })
@@ -104,8 +144,9 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
     })
   }
 
+  /** Whether the connection is closed or being dropped: no command can be sent any more. */
   get closed (): boolean {
-    return this.isClosed
+    return this.isClosed || this.socket.destroyed
   }
 
   private onData (chunk: Buffer): void {
@@ -117,6 +158,7 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
       return
     }
     for (const reply of replies) {
+      this.answered = true
       if (reply.status === 650) {
         this.onEvent(reply)
         continue
@@ -175,8 +217,15 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
     this.emit('close', cause)
   }
 
-  /** Sends a built command; resolves with its reply whatever the status. */
-  private send (cmd: ControlCommand): Promise<ControlReply> {
+  /**
+   * Sends a built command; resolves with its reply whatever the status.
+   * Rejects with ControlTimeoutError after the deadline, or with the abort
+   * reason; either drops the connection (see the file comment).
+   */
+  private send (cmd: ControlCommand, opts: CommandOptions = {}): Promise<ControlReply> {
+    const timeoutMs = checkTimeout('timeoutMs', opts.timeoutMs ?? this.commandTimeoutMs)
+    const { signal } = opts
+    if (signal?.aborted === true) return Promise.reject(abortReason(signal, cmd.verb))
     if (this.isClosed || this.socket.destroyed || this.socket.writableEnded) {
       return Promise.reject(new ControlConnectionClosedError(cmd.verb, this.failure != null ? { cause: this.failure } : undefined))
     }
@@ -190,15 +239,42 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
       wire += cmd.data
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ cmd, resolve, reject })
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const settle = (): void => {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
+      }
+      const pending: Pending = {
+        cmd,
+        resolve: (reply) => { settle(); resolve(reply) },
+        reject: (err) => { settle(); reject(err) }
+      }
+      // Give up on this command: it fails with `err`, and the connection is
+      // dropped so that tor's late reply can never answer another command.
+      const abandon = (err: Error): void => {
+        const i = this.queue.indexOf(pending)
+        if (i === -1) return
+        this.queue.splice(i, 1)
+        pending.reject(err)
+        log('giving up on %s: %s', cmd.verb, err.name)
+        this.fail(err)
+      }
+      const onAbort = (): void => { abandon(abortReason(signal as AbortSignal, cmd.verb)) }
+      if (Number.isFinite(timeoutMs)) {
+        timer = setTimeout(() => {
+          abandon(new ControlTimeoutError(cmd.verb, timeoutMs, formatControlEndpoint(this.endpoint), this.answered))
+        }, timeoutMs)
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.queue.push(pending)
       log('sending %s', cmd.verb)
       this.socket.write(wire)
     })
   }
 
   /** Sends a built command; resolves with a 2xx reply or throws ControlReplyError (secrets redacted). */
-  private async request (cmd: ControlCommand): Promise<ControlReply> {
-    const reply = await this.send(cmd)
+  private async request (cmd: ControlCommand, opts?: CommandOptions): Promise<ControlReply> {
+    const reply = await this.send(cmd, opts)
     if (reply.status < 200 || reply.status > 299) {
       const text = reply.lines.map(l => l.text).join('\n')
       throw new ControlReplyError(cmd.verb, reply.status, redact(text, cmd.secrets))
@@ -212,32 +288,36 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
    * caller is responsible for validating what it interpolates. CR, LF and
    * NUL are refused.
    */
-  async rawCommand (line: string): Promise<ControlReply> {
+  async rawCommand (line: string, opts?: CommandOptions): Promise<ControlReply> {
     if (typeof line !== 'string' || !/^[A-Za-z][A-Za-z_]*( |$)/.test(line)) {
       throw new InvalidControlArgumentError('command line', 'must start with a command keyword (for multi-line "+" commands use loadConf() or hsPost())')
     }
-    return this.send({ verb: line.split(' ', 1)[0].toUpperCase(), line, secrets: [] })
+    return this.send({ verb: line.split(' ', 1)[0].toUpperCase(), line, secrets: [] }, opts)
   }
 
   /** PROTOCOLINFO, sent at most once per connection (tor allows one before authenticating). */
-  async protocolInfo (): Promise<ProtocolInfo> {
-    this.protocolInfoPromise ??= this.request(buildProtocolInfo()).then(parseProtocolInfo)
+  async protocolInfo (opts?: CommandOptions): Promise<ProtocolInfo> {
+    this.protocolInfoPromise ??= this.request(buildProtocolInfo(), opts).then(parseProtocolInfo)
     return this.protocolInfoPromise
   }
 
   /**
    * Authenticates with the strongest usable method: SAFECOOKIE > COOKIE >
    * HASHEDPASSWORD (only with a password) > NULL. After a rejected exchange
-   * the connection is closed (tor closes it too).
+   * the connection is closed (tor closes it too). `signal` and `timeoutMs`
+   * apply to each command of the exchange (PROTOCOLINFO, AUTHCHALLENGE,
+   * AUTHENTICATE); an endpoint that accepts and never answers fails with
+   * ControlTimeoutError saying so.
    */
-  async authenticate (opts: AuthOptions = {}): Promise<{ method: AuthMethod }> {
-    const info = await this.protocolInfo()
+  async authenticate (opts: AuthOptions & CommandOptions = {}): Promise<{ method: AuthMethod }> {
+    const { signal, timeoutMs, ...auth } = opts
+    const info = await this.protocolInfo({ signal, timeoutMs })
     let exchanged = false
     try {
       return await authenticateWith(async cmd => {
         exchanged = true
-        return this.request(cmd)
-      }, info, opts)
+        return this.request(cmd, { signal, timeoutMs })
+      }, info, auth)
     } catch (err) {
       if (exchanged) this.fail(err as Error)
       throw err
@@ -245,8 +325,8 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
   }
 
   /** GETINFO: handles `250-key=value` and `250+key=` data blocks. */
-  async getInfo (keys: string | string[]): Promise<Record<string, string>> {
-    return parseGetInfoReply(await this.request(buildGetInfo(typeof keys === 'string' ? [keys] : keys)))
+  async getInfo (keys: string | string[], opts?: CommandOptions): Promise<Record<string, string>> {
+    return parseGetInfoReply(await this.request(buildGetInfo(typeof keys === 'string' ? [keys] : keys), opts))
   }
 
   /**
@@ -281,37 +361,37 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
    * ADD_ONION. The service lives until delOnion, tor exits, or this
    * connection closes (unless flags include Detach).
    */
-  async addOnion (opts: AddOnionOptions): Promise<AddOnionResult> {
-    return parseAddOnionReply(await this.request(buildAddOnion(opts)))
+  async addOnion (opts: AddOnionOptions, cmd?: CommandOptions): Promise<AddOnionResult> {
+    return parseAddOnionReply(await this.request(buildAddOnion(opts), cmd))
   }
 
-  async delOnion (serviceId: string): Promise<void> {
-    await this.request(buildDelOnion(serviceId))
+  async delOnion (serviceId: string, opts?: CommandOptions): Promise<void> {
+    await this.request(buildDelOnion(serviceId), opts)
   }
 
-  async onionClientAuthAdd (serviceId: string, x25519PrivateKeyBase64: string, opts?: OnionClientAuthAddOptions): Promise<void> {
-    await this.request(buildOnionClientAuthAdd(serviceId, x25519PrivateKeyBase64, opts))
+  async onionClientAuthAdd (serviceId: string, x25519PrivateKeyBase64: string, opts?: OnionClientAuthAddOptions, cmd?: CommandOptions): Promise<void> {
+    await this.request(buildOnionClientAuthAdd(serviceId, x25519PrivateKeyBase64, opts), cmd)
   }
 
-  async onionClientAuthRemove (serviceId: string): Promise<void> {
-    await this.request(buildOnionClientAuthRemove(serviceId))
+  async onionClientAuthRemove (serviceId: string, opts?: CommandOptions): Promise<void> {
+    await this.request(buildOnionClientAuthRemove(serviceId), opts)
   }
 
   /** TAKEOWNERSHIP: tor exits when this connection closes. */
-  async takeOwnership (): Promise<void> {
-    await this.request(buildTakeOwnership())
+  async takeOwnership (opts?: CommandOptions): Promise<void> {
+    await this.request(buildTakeOwnership(), opts)
   }
 
-  async resetConf (keys: string[]): Promise<void> {
-    await this.request(buildResetConf(keys))
+  async resetConf (keys: string[], opts?: CommandOptions): Promise<void> {
+    await this.request(buildResetConf(keys), opts)
   }
 
-  async setConf (settings: Record<string, string>): Promise<void> {
-    await this.request(buildSetConf(settings))
+  async setConf (settings: Record<string, string>, opts?: CommandOptions): Promise<void> {
+    await this.request(buildSetConf(settings), opts)
   }
 
-  async signal (name: SignalName): Promise<void> {
-    await this.request(buildSignal(name))
+  async signal (name: SignalName, opts?: CommandOptions): Promise<void> {
+    await this.request(buildSignal(name), opts)
   }
 
   /**
@@ -323,6 +403,7 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
   async waitForBootstrap (opts: WaitForBootstrapOptions = {}): Promise<void> {
     let onStatus: ((s: BootstrapStatus) => void) | undefined
     const release = await this.subscribe('STATUS_CLIENT', (e) => { if (e.bootstrap != null) onStatus?.(e.bootstrap) })
+    let finished = false
     try {
       await waitForBootstrap({
         poll: async () => (await this.getInfo('status/bootstrap-phase'))['status/bootstrap-phase'] ?? '',
@@ -336,8 +417,13 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
           }
         }
       }, opts)
+      finished = true
     } finally {
-      if (!this.isClosed) await release().catch(err => { log.error('could not release STATUS_CLIENT: %e', err) })
+      if (!this.isClosed) {
+        const released = release().catch(err => { log.error('could not release STATUS_CLIENT: %e', err) })
+        // after an abort or a timeout, a stuck tor must not hold up the caller for the SETEVENTS reply
+        if (finished) await released
+      }
     }
   }
 
@@ -346,8 +432,8 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
    * it were its torrc (options not named go back to their defaults). Throws
    * ControlReplyError (552) if tor refuses the text.
    */
-  async loadConf (torrcText: string): Promise<void> {
-    await this.request(buildLoadConf(torrcText))
+  async loadConf (torrcText: string, opts?: CommandOptions): Promise<void> {
+    await this.request(buildLoadConf(torrcText), opts)
   }
 
   /**
@@ -355,8 +441,8 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
    * `opts.server`). tor answers 250, then reports each upload as an HS_DESC
    * event; 554 means the descriptor does not parse.
    */
-  async hsPost (descriptor: string, opts: HsPostOptions): Promise<void> {
-    await this.request(buildHsPost(descriptor, opts))
+  async hsPost (descriptor: string, opts: HsPostOptions, cmd?: CommandOptions): Promise<void> {
+    await this.request(buildHsPost(descriptor, opts), cmd)
   }
 
   /** Closes the connection (gracefully, then by force after 2 s) and waits for it. */

@@ -1,6 +1,7 @@
 /**
  * Opening the control connection: TCP or unix socket, with a timeout and an
- * AbortSignal, and one cleanup path for every outcome.
+ * AbortSignal, and one cleanup path for every outcome. (Only the connect:
+ * the deadlines of the commands sent over it are the client's.)
  */
 import { createConnection, type Socket } from 'node:net'
 import type { ControlEndpoint } from './endpoint.js'
@@ -15,6 +16,15 @@ export interface ConnectOptions {
   timeoutMs?: number
   /** Cap on one reply, in bytes. @default 1048576 */
   maxReplyBytes?: number
+  /**
+   * The deadline of each command on this connection, unless the call gives
+   * its own `timeoutMs`. A command that misses it fails with
+   * ControlTimeoutError and the connection is dropped. `Infinity` turns the
+   * default deadline off.
+   *
+   * @default 30000
+   */
+  commandTimeoutMs?: number
 }
 
 /** Resolves with the connected socket, or rejects with ControlUnreachableError (or the abort reason). */

@@ -73,6 +73,34 @@ export class ControlConnectionClosedError extends ControlError {
   }
 }
 
+/**
+ * A command got no reply within its deadline. The connection was dropped:
+ * tor answers in order, so its late reply would be taken for the next
+ * command's.
+ */
+export class ControlTimeoutError extends ControlError {
+  static override name = 'ControlTimeoutError'
+  /** The verb of the command, e.g. 'PROTOCOLINFO': never the full line. */
+  readonly command: string
+  readonly timeoutMs: number
+  /** The control endpoint as text, e.g. '127.0.0.1:9051'. */
+  readonly endpoint: string
+  /** Whether anything had been answered on this connection before. */
+  readonly answeredBefore: boolean
+
+  constructor (command: string, timeoutMs: number, endpoint: string, answeredBefore: boolean) {
+    const within = `within ${timeoutMs / 1000} s`
+    super(answeredBefore
+      ? `tor did not answer ${command} ${within} on ${endpoint}; the control connection was dropped (a late reply would be taken for the next command's). tor may be overloaded or stuck: check it, then connect again`
+      : `${endpoint} accepted the connection but never answered ${command} ${within}: is it tor's ControlPort? (a SocksPort, a DirPort or another service accepts but stays silent); the connection was dropped`)
+    this.name = 'ControlTimeoutError'
+    this.command = command
+    this.timeoutMs = timeoutMs
+    this.endpoint = endpoint
+    this.answeredBefore = answeredBefore
+  }
+}
+
 /** Nothing answers on the control endpoint. */
 export class ControlUnreachableError extends ControlError {
   static override name = 'ControlUnreachableError'

@@ -2,7 +2,7 @@
  * src/control: a Tor control-port client with no libp2p dependency.
  * See client.ts for the connection, and the other files for the pure parts.
  */
-export { ControlClient, type AddOnionResult, type ConnectOptions, type ControlClientEvents, type TypedControlEvents, type Unsubscribe } from './client.js'
+export { ControlClient, DEFAULT_COMMAND_TIMEOUT_MS, type AddOnionResult, type CommandOptions, type ConnectOptions, type ControlClientEvents, type TypedControlEvents, type Unsubscribe } from './client.js'
 export { watchUploads, DEFAULT_UPLOAD_TIMEOUT_MS, type UploadWatch, type UploadWaitOptions, type WatchUploadsOptions } from './uploads.js'
 export { parseControlEndpoint, formatControlEndpoint, parseControlPortFile, type ControlEndpoint } from './endpoint.js'
 export { ReplyParser, DEFAULT_MAX_REPLY_BYTES, type ControlReply, type ControlReplyLine, type ReplyParserOptions } from './parser.js'

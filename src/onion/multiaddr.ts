@@ -41,8 +41,10 @@ function fromComponents (ma: Multiaddr, input: string): OnionPeerAddress {
     throw new InvalidOnionAddressError('protocol', input, 'the /p2p component has no peer id')
   }
   try {
-    // Encoding the address decodes the peer id (base58btc or a CID).
-    void ma.bytes
+    // Encoding the peer id from its text decodes it (base58btc or a CID). Not
+    // `ma.bytes`: a Multiaddr built from bytes keeps them unchecked, so a
+    // truncated multihash would pass.
+    void multiaddr(`/p2p/${p2p.value}`).bytes
   } catch (err) {
     throw new InvalidOnionAddressError('protocol', input, 'the /p2p value is not a valid peer id', { cause: err })
   }

@@ -12,7 +12,7 @@
  */
 import net from 'node:net'
 import { logger } from '@libp2p/logger'
-import { AbortError, InvalidParametersError, SocksProtocolError, SocksProxyUnreachableError, TimeoutError } from './errors.js'
+import { AbortError, InvalidParametersError, SocksNotSocks5Error, SocksProtocolError, SocksProxyUnreachableError, TimeoutError } from './errors.js'
 import { formatHostPort, isPort, type TcpEndpoint } from '../net/endpoint.js'
 import { SocksClientHandshake } from './handshake.js'
 import type { SocksConnectRequest } from './handshake.js'
@@ -39,9 +39,27 @@ export interface SocksConnectOptions extends SocksConnectRequest {
    * @default 120000
    */
   timeoutMs?: number
+  /**
+   * Limit for the proxy's answer to the greeting, from the moment the TCP
+   * connection is up. Tor answers it at once, even before bootstrapping;
+   * an endpoint that stays silent is not a SOCKS5 proxy (tor's ControlPort
+   * or DirPort waits for a line), so this fails fast with
+   * `SocksNotSocks5Error` instead of waiting `timeoutMs`.
+   *
+   * @default 5000
+   */
+  greetingTimeoutMs?: number
 }
 
 export const DEFAULT_SOCKS_TIMEOUT_MS = 120_000
+export const DEFAULT_SOCKS_GREETING_TIMEOUT_MS = 5000
+
+function checkMs (name: string, ms: unknown): number {
+  if (typeof ms !== 'number' || !(ms > 0) || !Number.isFinite(ms)) {
+    throw new InvalidParametersError(name, `SOCKS ${name} must be a positive finite number of milliseconds, got ${String(ms)}`)
+  }
+  return ms
+}
 
 function describeProxy (proxy: SocksProxy | SocksUnixProxy): string {
   return 'path' in proxy ? `unix:${proxy.path}` : formatHostPort(proxy)
@@ -66,15 +84,17 @@ function redact (destination: string): string {
  * socket once the proxy reports success: `noDelay` set, no handshake
  * listeners left, and any bytes that followed the reply pushed back with
  * `unshift`, so the first `data` a consumer sees is the peer's first byte.
+ * That is right for tor, which may deliver the peer's first bytes in the
+ * same read as its reply. This layer cannot tell them from junk that a
+ * proxy other than tor adds; the protocol that reads the stream next does
+ * (libp2p's multistream-select fails with "Missing newline").
  */
 export async function socksConnect (opts: SocksConnectOptions): Promise<net.Socket> {
   if (opts.signal?.aborted === true) throw new AbortError('the SOCKS connect was aborted before it started')
   const handshake = new SocksClientHandshake(opts)
   validateProxy(opts.proxy)
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_SOCKS_TIMEOUT_MS
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
-    throw new InvalidParametersError('timeoutMs', `SOCKS timeoutMs must be a positive finite number of milliseconds, got ${String(timeoutMs)}`)
-  }
+  const timeoutMs = checkMs('timeoutMs', opts.timeoutMs ?? DEFAULT_SOCKS_TIMEOUT_MS)
+  const greetingTimeoutMs = checkMs('greetingTimeoutMs', opts.greetingTimeoutMs ?? DEFAULT_SOCKS_GREETING_TIMEOUT_MS)
   const proxy = describeProxy(opts.proxy)
   const { signal } = opts
   log('connecting to %s via %s', redact(handshake.destination), proxy)
@@ -84,9 +104,11 @@ export async function socksConnect (opts: SocksConnectOptions): Promise<net.Sock
       ? net.connect({ path: opts.proxy.path })
       : net.connect({ host: opts.proxy.host, port: opts.proxy.port })
     let connected = false
+    let greetingTimer: ReturnType<typeof setTimeout> | undefined
 
     const done = (): void => {
       clearTimeout(timer)
+      clearTimeout(greetingTimer)
       signal?.removeEventListener('abort', onAbort)
       socket.removeListener('connect', onConnect)
       socket.removeListener('readable', onReadable)
@@ -94,6 +116,7 @@ export async function socksConnect (opts: SocksConnectOptions): Promise<net.Sock
       socket.removeListener('close', onClose)
     }
     const fail = (err: Error): void => {
+      if (err instanceof SocksNotSocks5Error && err.proxy === undefined) err = new SocksNotSocks5Error(err.detail, proxy)
       done()
       socket.destroy()
       log('connect to %s via %s failed: %s', redact(handshake.destination), proxy, err.name)
@@ -104,6 +127,9 @@ export async function socksConnect (opts: SocksConnectOptions): Promise<net.Sock
       connected = true
       socket.setNoDelay(true)
       socket.write(handshake.start())
+      greetingTimer = setTimeout(() => {
+        fail(new SocksNotSocks5Error(`it did not answer the greeting within ${greetingTimeoutMs / 1000} s`, proxy))
+      }, greetingTimeoutMs)
     }
     // 'readable' + read() rather than 'data': removing the last 'readable'
     // listener leaves the stream paused with its buffer intact, so nothing
@@ -118,6 +144,8 @@ export async function socksConnect (opts: SocksConnectOptions): Promise<net.Sock
           fail(err as Error)
           return
         }
+        // anything but 'wait' means the proxy answered the greeting as SOCKS5 does
+        if (action.type !== 'wait') clearTimeout(greetingTimer)
         if (action.type === 'send') {
           socket.write(action.data)
         } else if (action.type === 'connected') {

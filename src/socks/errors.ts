@@ -58,6 +58,32 @@ export class SocksProtocolError extends SocksError {
   }
 }
 
+/**
+ * The endpoint is not a SOCKS5 proxy: it answered the greeting with other
+ * bytes, or not at all within the greeting deadline (tor's ControlPort, a
+ * DirPort or an HTTP port accepts the connection and waits for a line).
+ */
+export class SocksNotSocks5Error extends SocksProtocolError {
+  static override name = 'SocksNotSocks5Error'
+  /** What happened, e.g. 'it did not answer the greeting within 5 s'. */
+  readonly detail: string
+  /** The endpoint as `host:port` or `unix:/path`, when known. */
+  readonly proxy?: string
+
+  constructor (detail: string, proxy?: string) {
+    super(`${proxy ?? 'the SOCKS proxy'} does not speak SOCKS5: ${detail}; point it at tor's SocksPort (not its ControlPort, DirPort or HTTPTunnelPort)`)
+    this.name = 'SocksNotSocks5Error'
+    this.detail = detail
+    if (proxy !== undefined) this.proxy = proxy
+  }
+}
+
+/** Up to 20 bytes for a message: printable ASCII as is, anything else as \xNN. */
+export function previewBytes (bytes: Uint8Array): string {
+  const shown = Array.from(bytes.subarray(0, 20), b => b >= 0x20 && b < 0x7F && b !== 0x22 && b !== 0x5C ? String.fromCharCode(b) : `\\x${hexByte(b)}`).join('')
+  return `"${shown}${bytes.length > 20 ? '…' : ''}"`
+}
+
 /** Why the proxy refused to authenticate us. */
 export type SocksAuthFailure = 'NO_ACCEPTABLE_METHOD' | 'REJECTED'
 

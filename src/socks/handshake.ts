@@ -18,7 +18,7 @@
  * so a proxy that skips them must fail the handshake, not quietly share a
  * circuit.
  */
-import { InvalidParametersError, SocksAuthError, SocksProtocolError, hexByte, socksReplyError } from './errors.js'
+import { InvalidParametersError, SocksAuthError, SocksNotSocks5Error, SocksProtocolError, hexByte, previewBytes, socksReplyError } from './errors.js'
 import { isPort } from '../net/endpoint.js'
 
 const SOCKS_VERSION = 0x05
@@ -174,6 +174,11 @@ export class SocksClientHandshake {
   }
 
   #onMethod (): HandshakeAction {
+    // Whatever does not start with 5 is no SOCKS5 proxy (a ControlPort's
+    // "514 Authentication required", an HTTP port's "HTTP/1.0 400"): say so.
+    if (this.#buffer.length > 0 && this.#buffer[0] !== SOCKS_VERSION) {
+      throw new SocksNotSocks5Error(`it answered the greeting with ${previewBytes(this.#buffer)} (version 0x${hexByte(this.#buffer[0])}, expected 0x05)`)
+    }
     const buf = this.#take2('method selection')
     if (buf === undefined) return { type: 'wait' }
     checkVersion(buf[0], SOCKS_VERSION, 'greeting')

@@ -15,6 +15,13 @@ const log = logger('libp2p:tor:attach')
 /** How long one candidate endpoint may take to answer before the next is tried. */
 const PROBE_TIMEOUT_MS = 3000
 
+/**
+ * The deadline of each command while attaching (PROTOCOLINFO, AUTHCHALLENGE,
+ * AUTHENTICATE, GETINFO net/listeners/socks). tor answers them at once, so a
+ * port that stays silent this long is not a working tor ControlPort.
+ */
+export const ATTACH_COMMAND_TIMEOUT_MS = 10_000
+
 export interface AttachOptions {
   /** The control endpoint ('host:port', 'port', 'unix:/path' or an object). Default: try /run/tor/control, 127.0.0.1:9051, 127.0.0.1:9151. */
   control?: string | ControlEndpoint
@@ -24,7 +31,10 @@ export interface AttachOptions {
   password?: string
   /** Overrides the cookie path tor reports in PROTOCOLINFO. */
   cookieFile?: string
+  /** Aborts connecting and authenticating at once, even while tor does not answer. */
   signal?: AbortSignal
+  /** The deadline of each command while attaching (see ATTACH_COMMAND_TIMEOUT_MS). @default 10000 */
+  commandTimeoutMs?: number
 }
 
 /** An authenticated control connection to tor: the given endpoint or the first default one that answers. */
@@ -43,7 +53,12 @@ export async function connectControl (opts: AttachOptions): Promise<{ client: Co
       continue
     }
     try {
-      const { method } = await client.authenticate({ password: opts.password, cookieFile: opts.cookieFile })
+      const { method } = await client.authenticate({
+        password: opts.password,
+        cookieFile: opts.cookieFile,
+        signal: opts.signal,
+        timeoutMs: opts.commandTimeoutMs ?? ATTACH_COMMAND_TIMEOUT_MS
+      })
       return { client, endpoint, method }
     } catch (err) {
       await client.close()
@@ -64,13 +79,16 @@ async function canConnect (e: SocksEndpoint, signal?: AbortSignal): Promise<bool
 }
 
 /** The SOCKS endpoint to use: as configured, as tor reports it, or a default port that accepts connections. */
-export async function findSocks (client: ControlClient, opts: { socks?: string | SocksEndpoint, signal?: AbortSignal }): Promise<SocksEndpoint> {
+export async function findSocks (client: ControlClient, opts: { socks?: string | SocksEndpoint, signal?: AbortSignal, commandTimeoutMs?: number }): Promise<SocksEndpoint> {
   if (opts.socks != null) return toSocksEndpoint(opts.socks)
   const tried = ['GETINFO net/listeners/socks']
   try {
-    const reported = parseSocksListeners((await client.getInfo(['net/listeners/socks']))['net/listeners/socks'] ?? '')
+    const info = await client.getInfo(['net/listeners/socks'], { signal: opts.signal, timeoutMs: opts.commandTimeoutMs ?? ATTACH_COMMAND_TIMEOUT_MS })
+    const reported = parseSocksListeners(info['net/listeners/socks'] ?? '')
     if (reported.length > 0) return reported[0]
   } catch (err: any) {
+    // a timeout or abort dropped the connection: nothing more can be asked of this tor
+    if (client.closed) throw err
     log('GETINFO net/listeners/socks failed: %s', err?.message)
   }
   for (const e of DEFAULT_SOCKS_ENDPOINTS) {

@@ -82,6 +82,16 @@ export class InvalidTorOptionsError extends Error {
   }
 }
 
+/** Tor is down (its control connection dropped) and p2p-tor is reconnecting: a dial now fails at once rather than time out. */
+export class TorUnavailableError extends Error {
+  static override name = 'TorUnavailableError'
+
+  constructor (why: string) {
+    super(`tor is unavailable: ${why}; retry in a few seconds (dials fail at once until tor is back)`)
+    this.name = 'TorUnavailableError'
+  }
+}
+
 /** What tor last said while bootstrapping, as the errors below carry it. */
 export interface BootstrapStuckAt {
   progress: number

@@ -14,6 +14,7 @@ export { launchTor, type ManagedTorOptions, MANAGED_BOOTSTRAP_TIMEOUT_MS } from 
 export type { TorHandle } from './handle.js'
 export { parseSocksEndpoint, formatSocksEndpoint, toSocksEndpoint, parseSocksListeners, DEFAULT_CONTROL_ENDPOINTS, DEFAULT_SOCKS_ENDPOINTS, type SocksEndpoint } from './endpoints.js'
 export { planTor, openTor, type TorOptions, type TorPlan, type PlanOptions, type OpenTorOptions, type OpenedTor, type ManagedTorInit } from './select.js'
+export { SupervisedTor, type ReconnectOptions, type SupervisedTorEvents, type TorDownEvent, type TorUpEvent, type ReopenTor } from './supervise.js'
 export * from './errors.js'
 
 export interface GetTorOptions extends AttachOptions {

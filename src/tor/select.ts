@@ -20,6 +20,7 @@ import { attachTor, type AttachOptions } from './attach.js'
 import { InvalidTorOptionsError, TorManagedOptionsMissingError, TorNotFoundError } from './errors.js'
 import { launchTor, type ManagedTorOptions } from './managed.js'
 import { formatSocksEndpoint, toSocksEndpoint, type SocksEndpoint } from './endpoints.js'
+import { SupervisedTor, type ReconnectOptions, type ReopenTor } from './supervise.js'
 import type { TorHandle } from './handle.js'
 import type { BootstrapStatus, ControlEndpoint } from '../control/index.js'
 
@@ -97,6 +98,14 @@ export interface OpenTorOptions {
    * @default false
    */
   waitForBootstrap?: boolean
+  /**
+   * Survive tor restarts: the handle reconnects (attach) or relaunches
+   * (managed) when tor goes away, and reports `down` and `up` (see
+   * SupervisedTor). Has no effect on a given handle or a SOCKS-only plan.
+   *
+   * @default false
+   */
+  reconnect?: boolean | ReconnectOptions
 }
 
 /** The tor a plan led to: a handle (control and SOCKS), or only a SOCKS port. */
@@ -125,9 +134,9 @@ export async function openTor (plan: TorPlan, opts: OpenTorOptions = {}): Promis
     case 'socks-only':
       return { socks: plan.socks, owned: false, description: `using tor's SOCKS port ${formatSocksEndpoint(plan.socks)} (dial only, no control connection)` }
     case 'attach':
-      return passwordUse(await opened(await attachTor({ ...plan.attach, signal: opts.signal }), opts), plan.attach.password)
+      return await checkedPassword(await attachTor({ ...plan.attach, signal: opts.signal }), opts, plan)
     case 'managed':
-      return await opened(await launchTor({ ...plan.managed, signal: opts.signal, onProgress: opts.onProgress }), opts)
+      return await opened(await launchTor({ ...plan.managed, signal: opts.signal, onProgress: opts.onProgress }), opts, plan)
     case 'auto': {
       let handle: TorHandle
       try {
@@ -137,19 +146,45 @@ export async function openTor (plan: TorPlan, opts: OpenTorOptions = {}): Promis
         if (plan.managed == null) throw new TorManagedOptionsMissingError(err.tried)
         handle = await launchTor({ ...plan.managed, signal: opts.signal, onProgress: opts.onProgress })
       }
-      return passwordUse(await opened(handle, opts), plan.attach.password)
+      return await checkedPassword(handle, opts, plan)
     }
   }
 }
 
-/** Notes a given password that tor never checked (it accepted a cookie or NULL). */
-function passwordUse (tor: OpenedTor, password: string | undefined): OpenedTor {
-  const method = tor.handle?.authMethod
-  if (password == null || method == null || method === 'HASHEDPASSWORD') return tor
+/**
+ * opened(), noting a given password that tor never checked (it accepted a
+ * cookie or NULL): read from the handle tor authenticated, before any
+ * supervision wraps it.
+ */
+async function checkedPassword (handle: TorHandle, opts: OpenTorOptions, plan: Extract<TorPlan, { kind: 'attach' | 'auto' }>): Promise<OpenedTor> {
+  const method = handle.authMethod
+  const tor = await opened(handle, opts, plan)
+  if (plan.attach.password == null || method == null || method === 'HASHEDPASSWORD') return tor
   return { ...tor, passwordUnusedBy: method }
 }
 
-async function opened (handle: TorHandle, opts: OpenTorOptions): Promise<OpenedTor> {
+/** Opens tor the same way again after it went away: the endpoints that worked, or a new launch. */
+function reopener (plan: TorPlan, first: TorHandle): ReopenTor {
+  const attach = plan.kind === 'attach' || plan.kind === 'auto' ? plan.attach : {}
+  const managed = plan.kind === 'managed' || plan.kind === 'auto' ? plan.managed : undefined
+  return async (signal) => {
+    if (first.mode === 'managed' && managed != null) return await launchTor({ ...managed, signal })
+    const handle = await attachTor({ ...attach, control: first.controlEndpoint, socks: first.socks, signal })
+    try {
+      // a restarted tor must bootstrap before it can publish or dial
+      await handle.waitForBootstrap({ signal, timeoutMs: REBOOTSTRAP_TIMEOUT_MS })
+    } catch (err) {
+      await handle.close()
+      throw err
+    }
+    return handle
+  }
+}
+
+/** How long a restarted tor may take to bootstrap before the attempt counts as failed (and another follows). */
+const REBOOTSTRAP_TIMEOUT_MS = 120_000
+
+async function opened (handle: TorHandle, opts: OpenTorOptions, plan?: TorPlan): Promise<OpenedTor> {
   try {
     // a managed tor is bootstrapped already; an attached one may have just started
     if (opts.waitForBootstrap === true && handle.mode === 'attach') {
@@ -158,6 +193,10 @@ async function opened (handle: TorHandle, opts: OpenTorOptions): Promise<OpenedT
   } catch (err) {
     await handle.close()
     throw err
+  }
+  if (opts.reconnect != null && opts.reconnect !== false && plan != null) {
+    const supervised = new SupervisedTor(handle, reopener(plan, handle), opts.reconnect === true ? {} : opts.reconnect)
+    return { handle: supervised, socks: supervised.socks, owned: true, description: supervised.description }
   }
   return { handle, socks: handle.socks, owned: true, description: handle.description }
 }

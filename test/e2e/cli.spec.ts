@@ -294,10 +294,11 @@ describe('e2e: the p2p-tor CLI', function () {
     assert.deepEqual(await findTorsUnder(dataDir), [], 'no tor process left behind')
   })
 
-  it('listen --managed whose tor dies: exit 3 with one line, instead of serving nothing', async () => {
+  it('listen --managed --no-reconnect whose tor dies: exit 3 with one line, instead of serving nothing', async () => {
+    // reconnecting is the default since issue 12; this is the opt-out
     await getTestnet()
     const dataDir = join(dir, 'managed-killed')
-    const listener = start(['listen', '--testnet', TESTNET_DIR, '--managed', '--data-dir', dataDir])
+    const listener = start(['listen', '--testnet', TESTNET_DIR, '--managed', '--no-reconnect', '--data-dir', dataDir])
     const deadline = Date.now() + 150_000
     while (!/^\/onion3\//m.test(listener.lines.join('\n')) && listener.running && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100))
     const [torPid] = await findTorsUnder(dataDir)
@@ -311,6 +312,37 @@ describe('e2e: the p2p-tor CLI', function () {
     figure('listen --managed: exit after its tor was killed', Date.now() - t0)
     assert.equal((exit as Exit).code, 3, listener.stderr)
     assert.match(errorLine(listener.stderr), /^error: lost the connection to tor's control port \(tor stopped or restarted\), so the onion service is gone/)
+  })
+
+  it('listen --managed whose tor is killed (kill -9, then SIGTERM) relaunches it and is reachable again at the same address', async () => {
+    const net = await getTestnet()
+    const dataDir = join(dir, 'managed-restarted')
+    const listener = start(['listen', '--testnet', TESTNET_DIR, '--managed', '--json', '--data-dir', dataDir])
+    const listening = await listener.waitFor(e => e.event === 'listening', 150_000)
+    for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+      const before = listener.events().filter(e => e.event === 'reachable').length
+      const [torPid] = await findTorsUnder(dataDir)
+      assert.ok(torPid != null, listener.stderr)
+      const t0 = Date.now()
+      process.kill(torPid, signal)
+      await listener.waitFor(e => e.event === 'tor-down', 30_000)
+      const reachables = (): any[] => listener.events().filter(e => e.event === 'reachable')
+      const deadline = Date.now() + 120_000
+      while (reachables().length <= before && listener.running && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100))
+      const reachable = reachables()[before]
+      assert.ok(reachable != null, `not reachable again within 120 s after ${signal}; stderr:\n${listener.stderr}`)
+      figure(`listen --managed: reachable again after ${signal} of its tor`, Date.now() - t0)
+      assert.equal(reachable.serviceId, listening.serviceId, 'the same onion address')
+      assert.ok(listener.running, listener.stderr)
+      const [newPid] = await findTorsUnder(dataDir)
+      assert.ok(newPid != null && newPid !== torPid, 'a new tor was launched')
+    }
+    // and a peer can reach it there
+    const dial = await run(['dial', listening.multiaddrs[0], '--testnet', TESTNET_DIR, '--testnet-client', String(net.clients.length - 1), '--count', '1', '--json', '--data-dir', join(dir, 'managed-restarted-dialer')], 150_000)
+    assert.equal(dial.code, 0, dial.stderr)
+    const exit = await listener.stop('SIGINT')
+    assert.equal(exit.code, 0, listener.stderr)
+    assert.deepEqual(await findTorsUnder(dataDir), [], 'no tor process left behind')
   })
 
   it('id is stable across runs: same peer id and onion address, keys 0600', async () => {
@@ -381,6 +413,39 @@ describe('e2e: the p2p-tor CLI', function () {
     assert.equal(c.code, 3, c.stderr)
     assert.match(errorLine(c.stderr), new RegExp(`no tor control port answered \\(tried 127\\.0\\.0\\.1:${controlPort}\\)`))
   })
+
+  // Issue 12: a control command that never got its answer used to hold the
+  // process until bin.ts forced exit 1 after 4.5 s.
+  for (const command of ['dial', 'listen']) {
+    it(`SIGINT while a silent TCP server holds ${command}'s control connection: exit 130 within 1 s`, async () => {
+      let received = ''
+      const sockets = new Set<net.Socket>()
+      const silent = net.createServer((socket) => {
+        sockets.add(socket)
+        socket.on('error', () => {})
+        socket.on('data', (d: Buffer) => { received += d.toString() })
+      })
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+      try {
+        const control = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`
+        const good = `/onion3/${generateOnionKey().serviceId}:7777`
+        const cli = start(command === 'dial'
+          ? ['dial', good, '--tor-control', control, '--data-dir', join(dir, 'silent-dial'), '--json']
+          : ['listen', '--tor-control', control, '--data-dir', join(dir, 'silent-listen'), '--json'])
+        const deadline = Date.now() + 30_000
+        while (!received.includes('PROTOCOLINFO') && cli.running && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
+        assert.ok(received.includes('PROTOCOLINFO'), `the CLI never sent PROTOCOLINFO; stderr:\n${cli.stderr}`)
+        const exit = await cli.stop('SIGINT', 5000)
+        figure(`${command}: exit after SIGINT with a stuck control command`, exit.ms)
+        assert.equal(exit.code, 130, cli.stderr)
+        assert.ok(exit.ms < 1000, `exited ${exit.ms} ms after SIGINT`)
+        assert.equal(cli.events().at(-1)?.code, 'INTERRUPTED')
+      } finally {
+        for (const socket of sockets) socket.destroy()
+        await new Promise<void>((resolve) => silent.close(() => { resolve() }))
+      }
+    })
+  }
 
   it('the demo (npm run demo): private network, listener, dial, pings, and everything it started is stopped', async function () {
     this.timeout(240_000)

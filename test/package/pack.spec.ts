@@ -33,7 +33,7 @@ const ROOT_EXPORTS = [
   'formatOnionHostPort', 'generateOnionKey', 'isValidOnion3Multiaddr', 'isValidServiceId', 'loadOnionKeyFile',
   'loadOrCreateOnionKeyFile', 'onionAddressFromMultiaddr', 'onionAddressFromMultiaddrString', 'onionAddressToMultiaddr',
   'onionKeyFromSeed', 'onionListenAddress', 'onionOnly', 'parseOnionHostPort', 'saveOnionKeyFile', 'serviceIdFromBytes',
-  'serviceIdToBytes', 'tor', 'validateServiceId', 'ListenerClosedError', 'TorStreamError', 'InvalidTorOptionsError', 'torNodeOptions'
+  'serviceIdToBytes', 'tor', 'validateServiceId', 'ListenerClosedError', 'TorStreamError', 'InvalidTorOptionsError', 'torNodeOptions', 'TorUnavailableError'
 ].sort()
 
 /** Per entry point, names that must be there; the root must lack the layer internals. */

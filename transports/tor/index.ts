@@ -48,6 +48,7 @@ export function onionListenAddress (key: OnionKey, port: number = 7777): Multiad
 
 export { ListenerClosedError, MissingOnionKeyError, OnionAlreadyListeningError, OnionInUseError, OnionPublishFailedError, OnionPublishTimeoutError, NoControlPortError, TorStreamError } from './errors.js'
 export type { TorDialEvents, TorTransportInit } from './init.js'
+export type { TorNodeEvents } from './transport.js'
 export type { IsolationMode } from './isolation.js'
 export type { LocalTarget } from './listener.js'
 export type { TorSourceInit } from './tor-source.js'

@@ -52,6 +52,8 @@ export class TorListener extends TypedEventEmitter<ListenerEvents> implements Li
   private socketDir?: string
   private published = false
   private closed = false
+  /** The ADD_ONION port mapping, kept to publish again after a tor restart. */
+  private port?: AddOnionPort
 
   constructor (private readonly ctx: TorListenerContext) {
     super()
@@ -71,8 +73,9 @@ export class TorListener extends TypedEventEmitter<ListenerEvents> implements Li
 
     try {
       const target = await this.startServer()
+      this.port = { virtualPort: port, target }
       const control = this.control = await this.ctx.control()
-      await this.publish(control, key, { virtualPort: port, target })
+      await this.publish(control, key, this.port, this.ctx.waitForPublish)
     } catch (err) {
       await this.teardown()
       this.ctx.onListenError?.(err)
@@ -81,6 +84,28 @@ export class TorListener extends TypedEventEmitter<ListenerEvents> implements Li
 
     this.log('listening on %a', this.listenAddr)
     this.safeDispatchEvent('listening')
+  }
+
+  /** The service id, or '' before listen(): for event details. */
+  get serviceIdOrEmpty (): string {
+    return this.serviceId ?? ''
+  }
+
+  /**
+   * After a tor restart: ADD_ONION again on the new control connection with
+   * the same key and local target, and wait for the first upload. Resolves
+   * with undefined when the listener is closed or never listened.
+   */
+  async republish (control: ControlClient): Promise<{ serviceId: string, publishMs: number } | undefined> {
+    const serviceId = this.serviceId
+    const key = serviceId != null ? this.ctx.keyFor(serviceId) : undefined
+    if (this.closed || key == null || this.port == null) return undefined
+    this.control = control
+    this.published = false
+    const t0 = Date.now()
+    await this.publish(control, key, this.port, true)
+    this.log('%s.onion is reachable again after publishing for %d ms', key.serviceId, Date.now() - t0)
+    return { serviceId: key.serviceId, publishMs: Date.now() - t0 }
   }
 
   getAddrs (): Multiaddr[] {
@@ -118,12 +143,12 @@ export class TorListener extends TypedEventEmitter<ListenerEvents> implements Li
    * the first UPLOADED cannot be missed; then wait for it (or not, with
    * waitForPublish: false).
    */
-  private async publish (control: ControlClient, key: OnionKey, port: AddOnionPort): Promise<void> {
+  private async publish (control: ControlClient, key: OnionKey, port: AddOnionPort, wait: boolean): Promise<void> {
     const serviceId = key.serviceId
     const watch = await watchUploads(control)
     try {
       await this.addOnion(control, key, port)
-      if (!this.ctx.waitForPublish) return
+      if (!wait) return
       await watch.waitForUpload(serviceId, { signal: this.shutdown.signal, timeoutMs: this.ctx.publishTimeoutMs })
       this.published = true
     } catch (err: any) {

@@ -8,11 +8,29 @@ import { socketToConnection } from './socket-to-conn.js'
 import { TorSource } from './tor-source.js'
 import type { TorTransportInit, TorDialEvents } from './init.js'
 import type { OnionKey } from '../../src/onion/index.js'
-import type { ComponentLogger, Connection, CreateListenerOptions, DialTransportOptions, Listener, Logger, Startable, Transport } from '@libp2p/interface'
+import type { ComponentLogger, Connection, CreateListenerOptions, DialTransportOptions, Libp2pEvents, Listener, Logger, Startable, Transport, TypedEventTarget } from '@libp2p/interface'
+import type { TorDownEvent, TorUpEvent } from '../../src/tor/index.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 export interface TorComponents {
   logger: ComponentLogger
+  /** libp2p's event bus: 'tor:down', 'tor:up' and 'tor:reachable' reach the node's listeners through it. */
+  events?: TypedEventTarget<Libp2pEvents>
+}
+
+/**
+ * Events the transport dispatches on the node (`node.addEventListener(...)`)
+ * when it survives a tor restart.
+ */
+export interface TorNodeEvents {
+  /** Tor's control connection dropped; dials fail at once with TorUnavailableError until 'tor:up'. */
+  'tor:down': CustomEvent<{ cause?: Error }>
+  /** Tor answers again (and is bootstrapped); the listeners are publishing again. */
+  'tor:up': CustomEvent<{ downMs: number, attempts: number }>
+  /** A listener's onion service is reachable again: its first descriptor upload after the restart. */
+  'tor:reachable': CustomEvent<{ serviceId: string, downMs: number, publishMs: number }>
+  /** Publishing a listener's service again failed; the next 'tor:up' tries again. */
+  'tor:republish-failed': CustomEvent<{ serviceId: string, error: Error }>
 }
 
 export const DEFAULT_DIAL_TIMEOUT_MS = 120_000
@@ -35,10 +53,38 @@ export class TorTransport implements Transport<TorDialEvents>, Startable {
 
   constructor (private readonly components: TorComponents, private readonly init: TorTransportInit = {}) {
     this.log = components.logger.forComponent('libp2p:tor')
-    this.source = new TorSource(init)
+    this.source = new TorSource(init, {
+      down: (e) => { this.onTorDown(e) },
+      up: (e) => { this.onTorUp(e) }
+    })
     this.isolation = new StreamIsolation(init.isolation ?? 'peer')
     for (const key of [...(init.keys ?? []), ...(init.key != null ? [init.key] : [])]) {
       this.keys.set(key.serviceId, key)
+    }
+  }
+
+  private dispatch<K extends keyof TorNodeEvents> (type: K, detail: TorNodeEvents[K]['detail']): void {
+    // libp2p's bus is typed to its own events; ours are documented in TorNodeEvents
+    const events = this.components.events as unknown as { safeDispatchEvent?: (type: string, init: { detail: unknown }) => void } | undefined
+    events?.safeDispatchEvent?.(type, { detail })
+  }
+
+  private onTorDown (e: TorDownEvent): void {
+    this.log('tor went away; dials fail at once until it is back')
+    this.dispatch('tor:down', e.cause != null ? { cause: e.cause } : {})
+  }
+
+  /** Tor is back: publish every listener's service again, with the same key. */
+  private onTorUp (e: TorUpEvent): void {
+    this.log('tor is back after %d ms; publishing %d listener(s) again', e.downMs, this.listeners.size)
+    this.dispatch('tor:up', { downMs: e.downMs, attempts: e.attempts })
+    for (const listener of this.listeners) {
+      listener.republish(e.control).then(r => {
+        if (r != null) this.dispatch('tor:reachable', { serviceId: r.serviceId, downMs: e.downMs + r.publishMs, publishMs: r.publishMs })
+      }, (error: Error) => {
+        this.log.error('publishing again failed - %e', error)
+        this.dispatch('tor:republish-failed', { serviceId: listener.serviceIdOrEmpty, error })
+      })
     }
   }
 

@@ -5,7 +5,7 @@
  * The dialer uses a fresh libp2p identity on every run, so a listener cannot
  * link two dials to the same person by peer id.
  */
-import { interruptedBy, outputFor, sinceStart, stopQuietly, sleep } from '../context.js'
+import { interruptedBy, sinceStart, startOutputFor, StartDeadline, stopQuietly, sleep } from '../context.js'
 import { classifyError, DialTimeoutError, ExitCode, InterruptedError } from '../errors.js'
 import { ms } from '../json.js'
 import { resolveDataDir, resolveTorChoice } from '../options.js'
@@ -22,7 +22,7 @@ export interface DialOptions extends TorFlags {
   count: number
   /** Milliseconds between pings. */
   interval: number
-  /** Milliseconds allowed for connecting, and for each ping. */
+  /** Milliseconds allowed for reaching tor (attach, authentication, bootstrap), for connecting, and for each ping. */
   timeout: number
   dataDir?: string
   json?: boolean
@@ -111,7 +111,16 @@ async function pingLoop (node: TorNode, conn: Connection, opts: DialOptions, ctx
 }
 
 export async function dialCommand (address: string, opts: DialOptions, ctx: CliContext): Promise<number> {
-  const output = outputFor(ctx, opts.json)
+  const start = new StartDeadline(ctx.signal, opts.timeout)
+  try {
+    return await dial(address, opts, ctx, start)
+  } finally {
+    start.clear()
+  }
+}
+
+async function dial (address: string, opts: DialOptions, ctx: CliContext, start: StartDeadline): Promise<number> {
+  const output = startOutputFor(ctx, opts.json, start, 'connected')
   // Validation first: nothing below this block touches the network.
   const { onionAddressFromMultiaddrString } = await import('../../onion/index.js')
   const target = onionAddressFromMultiaddrString(address)
@@ -121,7 +130,9 @@ export async function dialCommand (address: string, opts: DialOptions, ctx: CliC
 
   const { createTorNode } = await import('../../node.js')
   const { multiaddr } = await import('@multiformats/multiaddr')
-  const tor = await obtainTor(choice, { dataDir, command: 'dial', output, signal: ctx.signal, socksOnlyOk: true })
+  const tor = await obtainTor(choice, { dataDir, command: 'dial', output, signal: start.signal, socksOnlyOk: true })
+  // reaching tor is done: connecting and each ping have their own --timeout
+  start.clear()
   const t: Tally = { peerId: target.peerId ?? null, rtts: [], sent: 0, timeToConnectMs: null, timeToFirstPongMs: null, dialMs: null }
   const label = target.peerId ?? `${target.serviceId}.onion`
   let node: TorNode | undefined

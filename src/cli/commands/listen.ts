@@ -5,8 +5,8 @@
  * closed), then the tor handle closed (a managed tor exits with it). If tor
  * goes away meanwhile, listen fails (exit 3) instead of serving nothing.
  */
-import { aborted, interruptedBy, outputFor, sinceStart, stopQuietly } from '../context.js'
-import { ExitCode } from '../errors.js'
+import { aborted, interruptedBy, sinceStart, startOutputFor, StartDeadline, stopQuietly } from '../context.js'
+import { ExitCode, InterruptedError } from '../errors.js'
 import { loadOrCreateIdentity } from '../identity.js'
 import { lockDataDir, type DataDirLock } from '../lock.js'
 import { ms } from '../json.js'
@@ -17,10 +17,15 @@ import type { TorFlags } from '../options.js'
 import type { Output } from '../output.js'
 import type { Unsubscribe } from '../../control/index.js'
 import type { TorNode } from '../../node.js'
+import type { TorNodeEvents } from '../../../transports/tor/index.js'
 import type { TorHandle } from '../../tor/index.js'
 
 export interface ListenOptions extends TorFlags {
   port: number
+  /** commander's --no-reconnect sets this to false. @default true */
+  reconnect?: boolean
+  /** Milliseconds allowed for starting up: attaching to tor, bootstrap and publishing. */
+  timeout?: number
   dataDir?: string
   json?: boolean
 }
@@ -38,23 +43,56 @@ async function watchPublish (handle: TorHandle, serviceId: string, output: Outpu
   })
 }
 
+/** Lines and JSON events for the transport's tor:down / tor:up / tor:reachable events. */
+function reportTorRestarts (node: TorNode, output: Output): void {
+  const on = (type: keyof TorNodeEvents, fn: (detail: any) => void): void => {
+    node.addEventListener(type as any, (evt: any) => { fn(evt.detail) })
+  }
+  on('tor:down', (d: TorNodeEvents['tor:down']['detail']) => {
+    output.event({ event: 'tor-down', message: d.cause?.message ?? null })
+    output.note(`${output.err('yellow', 'lost tor')}${d.cause != null ? ` (${d.cause.message})` : ''}; reconnecting, dials fail until it is back`)
+  })
+  on('tor:up', (d: TorNodeEvents['tor:up']['detail']) => {
+    output.event({ event: 'tor-up', downMs: d.downMs, attempts: d.attempts })
+    output.note(`tor is back after ${(d.downMs / 1000).toFixed(2)} s; publishing the onion service again`)
+  })
+  on('tor:reachable', (d: TorNodeEvents['tor:reachable']['detail']) => {
+    output.event({ event: 'reachable', serviceId: d.serviceId, downMs: d.downMs, publishMs: d.publishMs })
+    output.note(`${output.err('green', 'reachable again')}: ${(d.downMs / 1000).toFixed(2)} s after tor went away (publishing took ${(d.publishMs / 1000).toFixed(2)} s)`)
+  })
+  on('tor:republish-failed', (d: TorNodeEvents['tor:republish-failed']['detail']) => {
+    output.event({ event: 'republish-failed', serviceId: d.serviceId, message: d.error.message })
+    output.note(`publishing again failed: ${d.error.message}; retrying when tor is back`)
+  })
+}
+
 /** The line a user copies to dial this node, with the same private network if any. */
 export function dialHint (address: string, testnetDir?: string): string {
   return `p2p-tor dial ${address}${testnetDir != null ? ` --testnet ${testnetDir}` : ''}`
 }
 
+/** How long `listen` may take to be reachable: a fresh tor's bootstrap plus the descriptor upload (each up to 120 s). */
+export const DEFAULT_LISTEN_TIMEOUT_MS = 300_000 // as --help shows it (program.ts)
+
 export async function listenCommand (opts: ListenOptions, ctx: CliContext): Promise<number> {
-  const output = outputFor(ctx, opts.json)
+  // --timeout bounds start-up only: listen() sees a signal that also aborts
+  // when it runs out, until the 'listening' event clears the deadline
+  const start = new StartDeadline(ctx.signal, opts.timeout ?? DEFAULT_LISTEN_TIMEOUT_MS)
+  const output = startOutputFor(ctx, opts.json, start, 'listening')
   const locks: DataDirLock[] = []
   try {
-    return await listen(opts, ctx, output, locks)
+    return await listen(opts, { ...ctx, signal: start.signal }, output, locks)
   } catch (err) {
-    // Ctrl-C while starting (tor bootstrap, publish) is a clean stop, not a failure
+    // the bootstrap's own timeout error says how far tor got: keep it
+    const expired = start.expired
+    if (expired != null && (err as Error)?.name !== 'TorBootstrapTimeoutError') throw expired
+    // Ctrl-C while starting (tor, bootstrap, publish) exits 130 like any interrupted command (issue 12; it was 0)
     const signal = interruptedBy(ctx.signal)
     if (signal == null) throw err
     output.note(`stopped (${signal}) before the onion service was published`)
-    return ExitCode.OK
+    throw new InterruptedError(signal)
   } finally {
+    start.clear()
     for (const lock of locks) await lock.release()
   }
 }
@@ -71,7 +109,8 @@ async function listen (opts: ListenOptions, ctx: CliContext, output: Output, loc
   if (identity.created) output.note(`created new keys in ${dataDir}`)
   const { createTorNode } = await import('../../node.js')
 
-  const tor = await obtainTor(choice, { dataDir, command: 'listen', output, signal: ctx.signal, socksOnlyOk: false })
+  const reconnect = opts.reconnect !== false
+  const tor = await obtainTor(choice, { dataDir, command: 'listen', output, signal: ctx.signal, socksOnlyOk: false, reconnect })
   const handle = tor.handle as TorHandle
   let node: TorNode | undefined
   try {
@@ -107,9 +146,15 @@ async function listen (opts: ListenOptions, ctx: CliContext, output: Output, loc
     output.result(dialHint(address, choice.kind === 'testnet' ? choice.dir : undefined))
     output.note('answering pings; press Ctrl-C to stop')
 
-    // until Ctrl-C, or until tor goes away (then the service is gone and listening is pointless)
-    const lost = await Promise.race([aborted(ctx.signal), connectionLost(handle)])
-    if (lost != null) throw lost
+    if (reconnect) {
+      // tor may restart under us: say so, and say when the service is reachable again
+      reportTorRestarts(node, output)
+      await aborted(ctx.signal)
+    } else {
+      // until Ctrl-C, or until tor goes away (then the service is gone and listening is pointless)
+      const lost = await Promise.race([aborted(ctx.signal), connectionLost(handle)])
+      if (lost != null) throw lost
+    }
     const t0 = sinceStart()
     await node.stop()
     node = undefined

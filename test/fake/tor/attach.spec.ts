@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import net from 'node:net'
 import { attachTor, TorNotFoundError } from '../../../src/tor/index.js'
+import { ATTACH_COMMAND_TIMEOUT_MS } from '../../../src/tor/attach.js'
 import type { TorHandle } from '../../../src/tor/index.js'
 import * as cap from '../../unit/control/captured.js'
 import { FakeTorControl } from '../../fixtures/fake-control.js'
@@ -103,20 +104,38 @@ describe('attachTor against a fake control port', () => {
     assert.match(err.message, new RegExp(`tried 127\\.0\\.0\\.1:${port}\\)`))
   })
 
-  // Documents a hang that issue 12 must fix: the connect timeout covers only
-  // the TCP connect, so a port that accepts and never answers PROTOCOLINFO
-  // leaves attachTor() pending, even once its signal has aborted. When issue
-  // 12 lands, this test should assert a bounded rejection instead.
-  it('documents issue 12: a control port that accepts and never answers leaves attachTor pending, even after abort', async () => {
+  // Issue 12: the connect timeout covered only the TCP connect, so a port
+  // that accepts and never answers PROTOCOLINFO left attachTor() pending
+  // forever, even after its signal aborted. Now the signal reaches
+  // PROTOCOLINFO and AUTHENTICATE, and each has a deadline.
+  it('a control port that accepts and never answers: aborting rejects at once with the reason and drops the connection', async () => {
     fake.script(['PROTOCOLINFO 1', null])
     const ac = new AbortController()
     const attaching = attachTor({ control: fake.endpoint, socks: '9050', signal: ac.signal })
     attaching.catch(() => {})
     await fake.waitForLines(1)
     ac.abort(new Error('given up'))
-    assert.equal(await settlesWithin(attaching, 1000), false, 'attachTor settled: the hang of issue 12 is fixed, update this test')
-    // dropping the connection is what ends it today
-    fake.drop()
-    await assert.rejects(attaching, { name: 'ControlConnectionClosedError' })
+    assert.equal(await settlesWithin(attaching, 1000), true, 'attachTor ignored its signal while PROTOCOLINFO was unanswered')
+    await assert.rejects(attaching, /given up/)
+    await fake.waitForDisconnect()
+  })
+
+  it('a control port that accepts and never answers fails within the deadline, saying it never answered', async () => {
+    fake.script(['PROTOCOLINFO 1', null])
+    const err = await attachTor({ control: fake.endpoint, socks: '9050', commandTimeoutMs: 200 }).then(() => undefined, (e: Error) => e)
+    assert.equal(err?.name, 'ControlTimeoutError', String(err))
+    assert.match(err.message, new RegExp(`^${fake.address.replace(/\./g, '\\.')} accepted the connection but never answered PROTOCOLINFO within 0\\.2 s: is it tor's ControlPort\\?`))
+    await fake.waitForDisconnect()
+  })
+
+  it('a stuck AUTHENTICATE is bounded too', async () => {
+    fake.script(['PROTOCOLINFO 1', protocolInfo('NULL')], ['AUTHENTICATE', null])
+    await assert.rejects(attachTor({ control: fake.endpoint, socks: '9050', commandTimeoutMs: 200 }), (err: Error) =>
+      err.name === 'ControlTimeoutError' && (err as any).command === 'AUTHENTICATE' && /tor did not answer AUTHENTICATE within 0\.2 s/.test(err.message))
+    await fake.waitForDisconnect()
+  })
+
+  it('by default, attach allows each authentication command 10 s', () => {
+    assert.equal(ATTACH_COMMAND_TIMEOUT_MS, 10_000)
   })
 })

@@ -92,4 +92,10 @@ describe('cli options: numbers', () => {
     assert.equal(parseTimeoutOption('0.5'), 500)
     for (const text of ['0', '-1', 'abc', '1e3', '90000']) assert.throws(() => parseTimeoutOption(text), UsageError, text)
   })
+
+  it('--timeout refuses what rounds to 0 ms, and takes 0.001 as 1 ms (found by npm run fuzz)', () => {
+    for (const text of ['0.0001', '0.00049', '0.000']) assert.throws(() => parseTimeoutOption(text), UsageError, text)
+    assert.equal(parseTimeoutOption('0.001'), 1)
+    assert.equal(parseTimeoutOption('0.0005'), 1)
+  })
 })

@@ -74,6 +74,14 @@ describe('onion3 multiaddr', () => {
       assert.throws(() => onionAddressToMultiaddr({ serviceId: ID, port: 80 }, `${PEER}/tcp/1`), InvalidOnionAddressError)
     })
 
+    it('a /p2p value that is not a peer id, in a multiaddr built from bytes (found by npm run fuzz)', () => {
+      // /onion3/<valid id>:2453 then /p2p/ whose length byte says 34 but only 10 bytes follow:
+      // a truncated sha256 multihash. multiaddr() builds it from bytes without complaint.
+      const ma = multiaddr(Buffer.from('bd03e9843f806cdbfd4a67a5a92311654939d4abd464291d71a986e611b081f7164d099503ffffa503221220d52ebb897eb1336b', 'hex'))
+      rejectsAddress(() => onionAddressFromMultiaddr(ma), 'protocol')
+      assert.equal(isValidOnion3Multiaddr(ma), false)
+    })
+
     it('bad ports, which multiaddr itself would encode as 0', () => {
       for (const port of ['0', '65536', 'abc', '+1', '080', '']) {
         rejectsBoth(`/onion3/${ID}:${port}`, 'port')

@@ -282,6 +282,20 @@ describe('socks handshake: misbehaving proxies', () => {
     assert.throws(() => atReply().receive(bytes([4], REPLY_OK.subarray(1))), SocksProtocolError)
   })
 
+  it('a proxy that answers the greeting with something other than SOCKS5 is SocksNotSocks5Error, showing what it answered', () => {
+    for (const [answer, shown] of [
+      ['514 Authentication required.\r\n', '"514 Authentication r…"'],
+      ['HTTP/1.0 400 Bad Request\r\n', '"HTTP/1.0 400 Bad Req…"'],
+      ['\x04\x5a', '"\\x04Z"']
+    ]) {
+      const h = new SocksClientHandshake({ host: ONION, port: PORT })
+      h.start()
+      assert.throws(() => h.receive(enc.encode(answer)), (err: Error) =>
+        err instanceof SocksProtocolError && err.name === 'SocksNotSocks5Error' &&
+        err.message.startsWith(`the SOCKS proxy does not speak SOCKS5: it answered the greeting with ${shown}`), answer)
+    }
+  })
+
   it('rejects a reply with a non-zero reserved byte or an unknown address type', () => {
     assert.throws(() => atReply().receive(Uint8Array.of(5, 0, 1, 1, 0, 0, 0, 0, 0, 0)), /reserved byte/)
     assert.throws(() => atReply().receive(Uint8Array.of(5, 0, 0, 2, 0, 0, 0, 0, 0, 0)), /address type 0x02/)
