@@ -142,7 +142,30 @@ export async function torNodeOptions (options: TorNodeOptions = {}): Promise<Tor
  * A ready libp2p node on Tor: tor() + noise + yamux + identify + ping, with
  * Tor-sized timeouts, onion-only announcements, no DNS resolution of peer
  * addresses and a gater that refuses to dial anything but /onion3.
+ *
+ * When publishing fails, it rejects with the listener's typed error
+ * (OnionInUseError, OnionPublishTimeoutError, …), not libp2p's
+ * UnsupportedListenAddressesError, which drops it. (With `start: false`, a
+ * later `node.start()` still gets libp2p's wrapper.)
  */
 export async function createTorNode (options: TorNodeOptions = {}): Promise<TorNode> {
-  return createLibp2p(await torNodeOptions(options))
+  const node = await createLibp2p({ ...(await torNodeOptions(options)), start: false })
+  if (options.start === false) return node
+  try {
+    await node.start()
+  } catch (err) {
+    throw listenCause(node, err)
+  }
+  return node
+}
+
+/**
+ * libp2p wraps a failed listen in UnsupportedListenAddressesError and drops
+ * the cause; the tor transport keeps it, so a caller gets the typed error
+ * (OnionInUseError, OnionPublishTimeoutError, …) instead.
+ */
+function listenCause (node: TorNode, err: unknown): unknown {
+  if ((err as Error | undefined)?.name !== 'UnsupportedListenAddressesError') return err
+  const transports = (node as unknown as { components?: { transportManager?: { getTransports: () => unknown[] } } }).components?.transportManager?.getTransports() ?? []
+  return transports.map(t => (t as { lastListenError?: unknown }).lastListenError).find(e => e != null) ?? err
 }

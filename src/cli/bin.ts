@@ -9,6 +9,8 @@
  * still takes longer than SHUTDOWN_GRACE_MS, the process exits anyway, with
  * 130, since the user interrupted it. A second signal exits at once (130).
  */
+// first: DEBUG=p2p-tor* must be rewritten before @libp2p/logger reads DEBUG
+import './debug-env.js'
 import { InterruptedError, ExitCode } from './errors.js'
 import { main } from './main.js'
 

@@ -134,6 +134,9 @@ function peerMismatch (err: Error): string | undefined {
   return m == null ? undefined : `the onion service answered as peer ${m[1]}, not ${m[2]} as the address says: the /p2p part is outdated or mistyped; copy the address the listener prints`
 }
 
+/** How a CLI user without internet access gets a tor that bootstraps. */
+const OFFLINE_ROUTE = 'without internet access, run a private network: p2p-tor testnet start, then --testnet DIR'
+
 /**
  * multistream-select's InvalidMessageError ("Missing newline", ...), which
  * libp2p passes on as a bare message. The SOCKS client is right to hand on
@@ -184,8 +187,9 @@ const RULES: Record<string, Rule> = {
   SocksNotSocks5Error: [ExitCode.TOR, 'TOR_NOT_SOCKS', (err) => `${describe(err)}: check --tor-socks (or P2P_TOR_SOCKS)`],
   TorStartTimeoutError: [ExitCode.TOR, (err) => err.phase === 'publish' ? 'PUBLISH_TIMEOUT' : err.phase === 'bootstrap' ? 'TOR_BOOTSTRAP_TIMEOUT' : 'TOR_TIMEOUT'],
   ControlReplyError: [ExitCode.TOR, 'TOR_REFUSED'],
-  // the library's advice names its option; a CLI user has --timeout
-  TorBootstrapTimeoutError: [ExitCode.TOR, 'TOR_BOOTSTRAP_TIMEOUT', (err) => `${describe(err)} (on the command line: --timeout <s>)`],
+  // the library's advice names its option (and, for a tor we launched, its log); a CLI user has --timeout
+  TorBootstrapTimeoutError: [ExitCode.TOR, 'TOR_BOOTSTRAP_TIMEOUT', (err) => `${describe(err)}; ${OFFLINE_ROUTE} (on the command line: --timeout <s>)`],
+  TorNetworkUnreachableError: [ExitCode.TOR, 'TOR_NETWORK_UNREACHABLE', (err) => `${describe(err)}; on the command line: p2p-tor testnet start, then --testnet DIR`],
   TorExitedError: [ExitCode.TOR, 'TOR_EXITED'],
   TestnetNotFoundError: [ExitCode.TOR, 'TESTNET_NOT_FOUND'],
   TestnetDownError: [ExitCode.TOR, 'TESTNET_DOWN'],
@@ -208,6 +212,9 @@ const RULES: Record<string, Rule> = {
   KeyFileError: [ExitCode.FAILURE, 'KEY_FILE'],
   OnionInUseError: [ExitCode.FAILURE, 'ONION_IN_USE'],
   OnionAlreadyListeningError: [ExitCode.FAILURE, 'ONION_IN_USE'],
+  DataDirLockedError: [ExitCode.FAILURE, 'ONION_IN_USE'],
+  LockFileError: [ExitCode.FAILURE, 'DATA_DIR'],
+  CreateDirectoryError: [ExitCode.FAILURE, 'DATA_DIR'],
   ListenerClosedError: [ExitCode.FAILURE, 'ABORTED'],
   TestnetConfigMismatchError: [ExitCode.FAILURE, 'TESTNET'],
   TestnetNodeDiedError: [ExitCode.FAILURE, 'TESTNET'],

@@ -139,6 +139,14 @@ export interface IdEvent {
   created: boolean
 }
 
+/** Something the user asked for that did not happen as they may think, e.g. a password tor never checked. */
+export interface WarningEvent {
+  event: 'warning'
+  /** Stable: PASSWORD_UNUSED. */
+  code: string
+  message: string
+}
+
 export interface ErrorEvent {
   event: 'error'
   code: string
@@ -171,7 +179,7 @@ export interface TestnetEnvEvent extends TestnetInfo {
   env: Record<string, string>
 }
 
-export type CliEvent = ProgressEvent | ListeningEvent | ConnectionEvent | StoppedEvent | ConnectedEvent | PingEvent | SummaryEvent | IdEvent | ErrorEvent |
+export type CliEvent = ProgressEvent | ListeningEvent | ConnectionEvent | StoppedEvent | ConnectedEvent | PingEvent | SummaryEvent | IdEvent | WarningEvent | ErrorEvent |
   TorDownEvent | TorUpEvent | ReachableEvent | RepublishFailedEvent |
   TestnetEvent | TestnetStoppedEvent | TestnetStatusEvent | TestnetEnvEvent
 

@@ -27,7 +27,8 @@ export const ENV_HELP = `Environment (a flag beats its variable):
   ${ENV.cookie}     control cookie file, as --tor-cookie
   ${ENV.testnet}    private network directory, as --testnet
   ${ENV.dataDir}   data directory, as --data-dir
-  NO_COLOR           set (non-empty) to disable colour`
+  NO_COLOR           set (non-empty) to disable colour
+  DEBUG              debug logs: p2p-tor* (alias of libp2p:tor*), libp2p:*`
 
 export type Env = Readonly<Record<string, string | undefined>>
 
@@ -144,4 +145,14 @@ export function parseTimeoutOption (text: string): number {
     throw new UsageError(`--timeout must be a number of seconds from 0.001 to 86400, got "${text}"`)
   }
   return ms
+}
+
+/**
+ * Checks that the private network a choice names exists, before anything is
+ * written (keys, locks): TestnetNotFoundError otherwise. Other choices pass.
+ */
+export async function checkTestnet (choice: TorChoice): Promise<void> {
+  if (choice.kind !== 'testnet') return
+  const { testnetEnv } = await import('../testnet/index.js')
+  await testnetEnv(choice.dir)
 }

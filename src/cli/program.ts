@@ -71,7 +71,7 @@ function testnetCommand (ctx: CliContext, done: (exitCode: number) => void): Com
     })
 
   cmd.command('stop')
-    .description('stop every tor process of the network (keys and logs stay unless --clean)')
+    .description('stop every tor process of the network (keys and logs stay unless --clean); exit 3 if DIR holds no network')
     .addOption(dirOption())
     .option('--clean', 'also delete the directory')
     .addOption(jsonOption())
@@ -112,7 +112,7 @@ export function buildProgram (ctx: CliContext, done: (exitCode: number) => void)
     .showSuggestionAfterError(true)
 
   addTorOptions(program.command('listen')
-    .description('publish this node as an onion service, answer pings and log peers that connect')
+    .description('publish this node as an onion service, answer pings and log peers that connect (one listen per data dir: <data dir>/listen.lock holds its pid)')
     .addOption(new Option('--port <port>', 'onion virtual port').default(DEFAULT_PORT).argParser(parsePortOption))
     .option('--no-reconnect', 'exit (code 3) when tor goes away, instead of reconnecting and publishing the service again')
     .addOption(new Option('-t, --timeout <s>', 'seconds allowed for starting up: reaching tor, its bootstrap and publishing the onion service').default(DEFAULT_LISTEN_TIMEOUT_MS, '300').argParser(parseTimeoutOption)))

@@ -5,6 +5,7 @@
  * tor modules are imported on demand so that `id` and `--help` stay fast.
  */
 import { join } from 'node:path'
+import { bootstrapMessage } from './bootstrap-line.js'
 import { deadlineOf } from './context.js'
 import { TestnetDownError, TorConnectionLostError, UsageError } from './errors.js'
 import type { TorChoice } from './options.js'
@@ -41,7 +42,7 @@ export async function connectionLost (handle: TorHandle): Promise<TorConnectionL
 }
 
 function bootstrapReporter (output: Output): (s: BootstrapStatus) => void {
-  return (s) => { output.progress('bootstrap', s.progress, s.warning != null ? `${s.summary} (${s.warning})` : s.summary) }
+  return (s) => { output.progress('bootstrap', s.progress, bootstrapMessage(s)) }
 }
 
 /** Where a managed tor keeps its state: one directory per command and network. */
@@ -86,6 +87,13 @@ async function translate (choice: TorChoice, opts: ObtainTorOptions): Promise<{ 
   }
 }
 
+/** A wrong --tor-password must not go unnoticed just because tor accepted its cookie. */
+function warnPasswordUnused (method: string, output: Output): void {
+  const message = `--tor-password was not used: tor accepted ${method} authentication, so the password was never checked (a wrong one would go unnoticed); drop it, or make sure it is right`
+  output.event({ event: 'warning', code: 'PASSWORD_UNUSED', message })
+  output.note(`${output.err('yellow', 'warning:')} ${message}`)
+}
+
 export async function obtainTor (choice: TorChoice, opts: ObtainTorOptions): Promise<ObtainedTor> {
   const { openTor, planTor } = await import('../tor/index.js')
   const { tor, doing, testnetClient } = await translate(choice, opts)
@@ -100,6 +108,7 @@ export async function obtainTor (choice: TorChoice, opts: ObtainTorOptions): Pro
   const onProgress = bootstrapReporter(opts.output)
   try {
     const opened = await openTor(plan, { signal: plan.kind === 'managed' ? bootstrap.signal : opts.signal, onProgress, reconnect: opts.reconnect === true })
+    if (opened.passwordUnusedBy != null) warnPasswordUnused(opened.passwordUnusedBy, opts.output)
     // an attached tor may have just started (a launched one is bootstrapped already)
     if (opened.handle?.mode === 'attach') {
       try {

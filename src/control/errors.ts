@@ -254,13 +254,17 @@ export class TorBootstrapTimeoutError extends ControlError {
   readonly tag?: string
   readonly summary?: string
   readonly warning?: string
+  /** tor's log file, when we know it (a tor we launched). */
+  readonly logFile?: string
 
-  constructor (timeoutMs: number, last?: { progress: number, tag: string, summary: string, warning?: string }) {
+  /** `context.option` names the caller's timeout option (default `timeoutMs`). */
+  constructor (timeoutMs: number, last?: { progress: number, tag: string, summary: string, warning?: string }, context: { logFile?: string, option?: string } = {}) {
     const where = last == null
       ? 'no bootstrap progress was reported'
       : `stuck at ${last.progress}% (${last.tag}: ${last.summary})${last.warning != null ? `, last warning: ${last.warning}` : ''}`
-    super(`tor did not finish bootstrapping within ${timeoutMs} ms: ${where}; check its network access and log, or raise timeoutMs`)
+    super(`tor did not finish bootstrapping within ${timeoutMs} ms: ${where}; check its network access and log${context.logFile != null ? ` (${context.logFile})` : ''}, or raise ${context.option ?? 'timeoutMs'}`)
     this.name = 'TorBootstrapTimeoutError'
+    this.logFile = context.logFile
     this.timeoutMs = timeoutMs
     this.progress = last?.progress
     this.tag = last?.tag

@@ -33,6 +33,8 @@ export interface BootstrapStatus {
   warning?: string
   /** Set on WARN BOOTSTRAP: a stable reason keyword, e.g. CONNECTREFUSED. */
   reason?: string
+  /** Set on the reminders of a tor we launched (launchTor): milliseconds since it started. */
+  elapsedMs?: number
 }
 
 export interface StatusClientEvent {

@@ -5,11 +5,46 @@
  * fsync of the directory.
  */
 import { randomBytes } from 'node:crypto'
-import { link, lstat, mkdir, open, rename, unlink } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { link, lstat, mkdir, open, rename, stat, unlink } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
+import { CreateDirectoryError } from './errors.js'
 
 function errorCode (err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code
+}
+
+/**
+ * `mkdir -p` with mode `mode` for the levels it creates, one level at a time
+ * from the nearest existing ancestor. Node 20's `mkdir(path, { recursive:
+ * true })` never returns for a path below /proc (mkdir says ENOENT, and it
+ * retries forever); this fails with CreateDirectoryError instead.
+ */
+export async function makeDirectory (dir: string, mode = 0o700): Promise<void> {
+  const target = resolve(dir)
+  const missing: string[] = []
+  // bounded: one level up per turn, and the root always exists
+  for (let at = target; ; at = dirname(at)) {
+    let isDirectory: boolean
+    try {
+      isDirectory = (await stat(at)).isDirectory()
+    } catch (err) {
+      const code = errorCode(err) ?? 'error'
+      if (code !== 'ENOENT' || dirname(at) === at) throw new CreateDirectoryError(target, code, { cause: err })
+      missing.unshift(at)
+      continue
+    }
+    if (!isDirectory) throw new CreateDirectoryError(target, 'ENOTDIR')
+    break
+  }
+  for (const level of missing) {
+    try {
+      await mkdir(level, { mode })
+    } catch (err) {
+      // another process may create the same level at the same time
+      if (errorCode(err) === 'EEXIST' && (await stat(level).catch(() => undefined))?.isDirectory() === true) continue
+      throw new CreateDirectoryError(target, errorCode(err) ?? 'error', { cause: err })
+    }
+  }
 }
 
 async function syncDirectory (dir: string): Promise<void> {
@@ -62,7 +97,7 @@ export async function writeFileAtomically (path: string, bytes: Uint8Array, opts
   const dir = dirname(path)
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 })
+    await makeDirectory(dir)
     const handle = await open(tmp, 'wx', 0o600)
     try {
       await handle.writeFile(bytes)

@@ -85,3 +85,20 @@ export class KeyFileError extends Error {
     this.reason = reason
   }
 }
+
+/**
+ * A directory (a data directory, or one below it) could not be created.
+ * `code` is the system error code (ENOENT, EACCES, ENOTDIR, …).
+ */
+export class CreateDirectoryError extends Error {
+  static override name = 'CreateDirectoryError'
+  readonly path: string
+  readonly code: string
+
+  constructor (path: string, code: string, options?: ErrorOptions) {
+    super(`cannot create the directory ${path} (${code}); check that its parent exists, is a directory this user may write to, and is not a virtual file system such as /proc`, options)
+    this.name = 'CreateDirectoryError'
+    this.path = path
+    this.code = code
+  }
+}

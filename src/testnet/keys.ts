@@ -4,7 +4,8 @@
  * into the node's DataDirectory/keys and reused on every later start.
  */
 import { spawn } from 'node:child_process'
-import { mkdir, readFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
+import { makeDirectory } from '../onion/atomic-file.js'
 import path from 'node:path'
 import { TestnetKeygenError } from './errors.js'
 import type { NodeSpec } from './layout.js'
@@ -62,7 +63,7 @@ export interface KeygenTools {
  */
 export async function ensureAuthorityKeys (node: NodeSpec, dataDir: string, tools: KeygenTools): Promise<AuthorityIdentity & { generated: boolean }> {
   const keysDir = path.join(dataDir, 'keys')
-  await mkdir(keysDir, { recursive: true, mode: 0o700 })
+  await makeDirectory(keysDir)
   const certFile = path.join(keysDir, 'authority_certificate')
   const fingerprintFile = path.join(dataDir, 'fingerprint')
   let generated = false

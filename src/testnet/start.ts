@@ -3,8 +3,9 @@
  * authority keys, torrcs, 3 authorities + N relays, a consensus with the
  * right flags, then N clients, then a proof that an onion service publishes.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { makeDirectory } from '../onion/atomic-file.js'
 import { isPidAlive, isPortFree, resolveTorBinary, resolveTorGencert } from '../tor/process.js'
 import { InvalidTestnetOptionsError, TestnetBusyError, TestnetConfigMismatchError, TestnetPortInUseError } from './errors.js'
 import { ensureAuthorityKeys } from './keys.js'
@@ -47,7 +48,7 @@ export async function startTestnet (opts: TestnetOptions): Promise<TestnetInfo &
   const dir = path.resolve(opts.dir)
   checkDir(dir)
   const torBinary = await resolveTorBinary(opts.torBinary)
-  await mkdir(dir, { recursive: true, mode: 0o700 })
+  await makeDirectory(dir)
   const unlock = await lockStart(dir)
   try {
     return await start(dir, torBinary, opts, t0)
@@ -108,7 +109,7 @@ async function start (dir: string, torBinary: string, opts: TestnetOptions, t0: 
 
   const emptyFile = path.join(dir, 'empty')
   await writeFile(emptyFile, '')
-  await Promise.all(nodes.map(async n => { await mkdir(n.dataDir, { recursive: true, mode: 0o700 }) }))
+  await Promise.all(nodes.map(async n => { await makeDirectory(n.dataDir) }))
   const authorityNodes = nodes.filter(n => n.role === 'authority')
   run.progress('keys', `checking keys of ${authorityNodes.length} authorities`, 2)
   const gencert = await resolveTorGencert(torBinary)

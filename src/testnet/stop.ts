@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { terminatePid } from '../tor/process.js'
 import { TestnetStopError } from './errors.js'
-import { nodeStatuses, readState, removePid, requireState, stateToInfo, type NodeFiles } from './state.js'
+import { nodeStatuses, removePid, requireState, stateToInfo, type NodeFiles } from './state.js'
 import type { NodeStatus, TestnetInfo } from './types.js'
 
 /**
@@ -27,12 +27,13 @@ export async function stopNodes (dir: string, nodes: NodeFiles[]): Promise<void>
 /**
  * Stop every tor process of the network in `dir`. The directory (keys,
  * cached consensus, logs) stays for a fast restart unless `clean` is set.
- * A directory without a network is left alone.
+ * Stopping a network that is already stopped is no error; a directory with
+ * no network at all is a TestnetNotFoundError (a mistyped --dir must not
+ * look like a successful stop).
  */
 export async function stopTestnet (dir: string, opts: { clean?: boolean } = {}): Promise<void> {
   const abs = path.resolve(dir)
-  const state = await readState(abs)
-  if (state == null) return
+  const state = await requireState(abs)
   await stopNodes(abs, state.nodes)
   if (opts.clean === true) await rm(abs, { recursive: true, force: true })
 }

@@ -108,6 +108,7 @@ export async function attachTor (opts: AttachOptions = {}): Promise<TorHandle> {
       socks,
       control: client,
       controlEndpoint: endpoint,
+      authMethod: method,
       description: `attached to tor: control ${formatControlEndpoint(endpoint)} (${method}), socks ${formatSocksEndpoint(socks)}`
     })
   } catch (err) {

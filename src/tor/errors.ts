@@ -91,3 +91,46 @@ export class TorUnavailableError extends Error {
     this.name = 'TorUnavailableError'
   }
 }
+
+/** What tor last said while bootstrapping, as the errors below carry it. */
+export interface BootstrapStuckAt {
+  progress: number
+  tag: string
+  summary: string
+  warning?: string
+  reason?: string
+}
+
+/**
+ * A tor we launched reports, again and again, that it cannot connect to any
+ * relay (STATUS_CLIENT WARN BOOTSTRAP with RECOMMENDATION=warn, control-spec
+ * 4.1.10): this machine has no usable network path to Tor, so waiting for
+ * the bootstrap timeout would only delay the same failure.
+ */
+export class TorNetworkUnreachableError extends Error {
+  static override name = 'TorNetworkUnreachableError'
+  readonly progress: number
+  readonly tag: string
+  readonly summary: string
+  readonly warning?: string
+  readonly reason?: string
+  /** tor's COUNT of bootstrap problems so far. */
+  readonly count: number
+  readonly elapsedMs: number
+  /** tor's log file. */
+  readonly logFile?: string
+
+  constructor (at: BootstrapStuckAt, count: number, elapsedMs: number, logFile?: string) {
+    const why = [at.warning, at.reason].filter(s => s != null && s !== '').join(', ')
+    super(`tor cannot reach any relay: stuck at ${at.progress}% (${at.tag}: ${at.summary}) after ${count} failed attempts in ${Math.round(elapsedMs / 1000)} s${why !== '' ? ` (last: ${why})` : ''}; check this machine's network access and firewall${logFile != null ? `, and tor's log ${logFile}` : ''}; without internet access, start a private network (p2p-tor/testnet startTestnet) and join it with managed.torrcLines`)
+    this.name = 'TorNetworkUnreachableError'
+    this.progress = at.progress
+    this.tag = at.tag
+    this.summary = at.summary
+    this.warning = at.warning
+    this.reason = at.reason
+    this.count = count
+    this.elapsedMs = elapsedMs
+    this.logFile = logFile
+  }
+}

@@ -13,6 +13,8 @@ export interface TorHandle {
   readonly description: string
   /** The tor process, managed mode only. */
   readonly pid?: number
+  /** The control authentication tor accepted: SAFECOOKIE, COOKIE, HASHEDPASSWORD or NULL. */
+  readonly authMethod?: string
   waitForBootstrap: (opts?: WaitForBootstrapOptions) => Promise<void>
   /**
    * attach: close the control connection. managed: close it too (tor exits,
@@ -29,6 +31,7 @@ export interface HandleInit {
   controlEndpoint: ControlEndpoint
   description: string
   pid?: number
+  authMethod?: string
   /** Runs once, after the control connection is closed. */
   afterClose?: () => Promise<void>
 }

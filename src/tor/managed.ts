@@ -6,19 +6,27 @@
  * the same).
  */
 import { spawn } from 'node:child_process'
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises'
+import { open, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { makeDirectory } from '../onion/atomic-file.js'
 import { logger } from '@libp2p/logger'
-import { ControlClient, TorBootstrapTimeoutError, formatControlEndpoint, parseControlPortFile, type BootstrapStatus, type ControlEndpoint } from '../control/index.js'
+import { ControlClient, TorBootstrapTimeoutError, formatControlEndpoint, parseControlPortFile, type BootstrapStatus, type ControlEndpoint, type StatusClientEvent } from '../control/index.js'
 import { findSocks } from './attach.js'
 import { formatSocksEndpoint } from './endpoints.js'
-import { TorExitedError } from './errors.js'
+import { TorExitedError, TorNetworkUnreachableError } from './errors.js'
 import { createHandle, type TorHandle } from './handle.js'
 import { resolveTorBinary, sleep, tailLines, terminatePid, waitForPidExit } from './process.js'
 
 const log = logger('libp2p:tor:managed')
 
 export const MANAGED_BOOTSTRAP_TIMEOUT_MS = 120_000
+/** How often a waiting launch repeats its progress, with the elapsed time and tor's latest warning. */
+export const MANAGED_PROGRESS_INTERVAL_MS = 5_000
+/**
+ * Bootstrap problems (tor's COUNT, with RECOMMENDATION=warn) after which a
+ * launch gives up: tor's own threshold for warning (BOOTSTRAP_PROBLEM_THRESHOLD).
+ */
+export const MANAGED_MAX_BOOTSTRAP_PROBLEMS = 10
 /** How long tor may take to exit after its owning control connection closes. */
 const EXIT_GRACE_MS = 5000
 
@@ -32,7 +40,44 @@ export interface ManagedTorOptions {
   signal?: AbortSignal
   /** Bound on start-up until PROGRESS=100. @default 120000 */
   bootstrapTimeoutMs?: number
+  /**
+   * Bootstrap progress; while it waits, the last status again every
+   * `progressIntervalMs`, with `elapsedMs` and tor's latest log warning.
+   */
   onProgress?: (s: BootstrapStatus) => void
+  /** @default 5000 */
+  progressIntervalMs?: number
+  /**
+   * Give up early (TorNetworkUnreachableError) once tor reports this many
+   * bootstrap problems with RECOMMENDATION=warn: it cannot reach any relay.
+   * 0 waits for the whole bootstrapTimeoutMs.
+   *
+   * @default 10
+   */
+  maxBootstrapProblems?: number
+}
+
+/** The text of the last `[warn]`/`[err]` line of tor's log, without its timestamp. */
+export function latestLogWarning (lines: string[]): string | undefined {
+  const line = [...lines].reverse().find(l => /\[(warn|err)\]/.test(l))
+  return line?.replace(/^.*?\[(warn|err)\]\s*/, '').trim()
+}
+
+/**
+ * Watches STATUS_CLIENT while tor bootstraps: remembers the latest WARN
+ * BOOTSTRAP, and calls `giveUp` once tor recommends warning about a problem
+ * that keeps happening (`650 STATUS_CLIENT WARN BOOTSTRAP PROGRESS=14
+ * TAG=handshake SUMMARY="Handshaking with a relay" WARNING="DONE" REASON=DONE
+ * COUNT=10 RECOMMENDATION=warn HOSTID=... HOST=...`).
+ */
+export function bootstrapProblemWatcher (maxProblems: number, giveUp: (at: BootstrapStatus, count: number) => void): (e: StatusClientEvent) => void {
+  let seen = 0
+  return (e) => {
+    if (e.severity !== 'WARN' || e.bootstrap == null) return
+    seen++
+    const count = /^[0-9]{1,9}$/.test(e.args.COUNT ?? '') ? Number(e.args.COUNT) : seen
+    if (maxProblems > 0 && e.args.RECOMMENDATION === 'warn' && count >= maxProblems) giveUp(e.bootstrap, count)
+  }
 }
 
 /** A torrc value, quoted when it holds characters tor would otherwise misread. */
@@ -82,7 +127,7 @@ export async function launchTor (opts: ManagedTorOptions): Promise<TorHandle> {
   opts.signal?.throwIfAborted()
   const torBinary = await resolveTorBinary(opts.torBinary)
   const torDir = path.resolve(opts.dataDir, 'tor')
-  await mkdir(torDir, { recursive: true, mode: 0o700 })
+  await makeDirectory(torDir)
   const torrcPath = path.join(torDir, 'torrc')
   const defaultsPath = path.join(torDir, 'torrc-defaults')
   const portFile = path.join(torDir, 'control-port')
@@ -126,9 +171,13 @@ export async function launchTor (opts: ManagedTorOptions): Promise<TorHandle> {
     await client.resetConf(['__OwningControllerProcess'])
     const socks = await findSocks(client, { signal })
     log('tor pid %d: control %s, socks %s', pid, formatControlEndpoint(controlEndpoint), formatSocksEndpoint(socks))
-    await client.waitForBootstrap({
+    await waitForManagedBootstrap(client, {
       signal: opts.signal,
       timeoutMs: Math.max(1, timeoutMs - (Date.now() - t0)),
+      t0,
+      logFile,
+      maxProblems: opts.maxBootstrapProblems ?? MANAGED_MAX_BOOTSTRAP_PROBLEMS,
+      intervalMs: opts.progressIntervalMs ?? MANAGED_PROGRESS_INTERVAL_MS,
       onProgress: (s) => { last = s; opts.onProgress?.(s) }
     })
     return createHandle({
@@ -137,6 +186,7 @@ export async function launchTor (opts: ManagedTorOptions): Promise<TorHandle> {
       control: client,
       controlEndpoint,
       pid,
+      authMethod: method,
       description: `managed tor (pid ${pid}): control ${formatControlEndpoint(controlEndpoint)} (${method}), socks ${formatSocksEndpoint(socks)}, data ${torDir}`,
       afterClose: async () => {
         if (!(await waitForPidExit(pid, EXIT_GRACE_MS))) await stop()
@@ -146,7 +196,50 @@ export async function launchTor (opts: ManagedTorOptions): Promise<TorHandle> {
     await client?.close()
     await stop()
     if (proc.exitCode != null && proc.exitCode !== 0) throw await exitedError()
-    if ((err as Error)?.name === 'TimeoutError') throw new TorBootstrapTimeoutError(timeoutMs, last)
+    // the launch's whole bound (connect, authenticate, bootstrap), and where to look
+    const name = (err as Error)?.name
+    if (name === 'TimeoutError' || name === 'TorBootstrapTimeoutError') throw new TorBootstrapTimeoutError(timeoutMs, last, { logFile, option: 'bootstrapTimeoutMs' })
     throw err
+  }
+}
+
+interface ManagedBootstrapWait {
+  signal?: AbortSignal
+  timeoutMs: number
+  /** When tor was started (Date.now()). */
+  t0: number
+  logFile: string
+  maxProblems: number
+  intervalMs: number
+  onProgress: (s: BootstrapStatus) => void
+}
+
+/**
+ * client.waitForBootstrap, plus what a person waiting needs: the last status
+ * repeated every `intervalMs` with the elapsed time and tor's latest log
+ * warning, and an early TorNetworkUnreachableError when tor keeps failing to
+ * reach any relay.
+ */
+async function waitForManagedBootstrap (client: ControlClient, opts: ManagedBootstrapWait): Promise<void> {
+  let last: BootstrapStatus | undefined
+  const giveUp = new AbortController()
+  const release = await client.subscribe('STATUS_CLIENT', bootstrapProblemWatcher(opts.maxProblems, (at, count) => {
+    giveUp.abort(new TorNetworkUnreachableError(at, count, Date.now() - opts.t0, opts.logFile))
+  }))
+  const remind = async (): Promise<void> => {
+    if (last == null) return
+    const warning = last.warning ?? latestLogWarning(await tailLines([opts.logFile], 50))
+    opts.onProgress({ ...last, ...(warning != null ? { warning } : {}), elapsedMs: Date.now() - opts.t0 })
+  }
+  const reminder = setInterval(() => { void remind() }, opts.intervalMs)
+  try {
+    await client.waitForBootstrap({
+      signal: AbortSignal.any([giveUp.signal, ...(opts.signal != null ? [opts.signal] : [])]),
+      timeoutMs: opts.timeoutMs,
+      onProgress: (s) => { last = s; opts.onProgress(s) }
+    })
+  } finally {
+    clearInterval(reminder)
+    await release().catch(() => {})
   }
 }

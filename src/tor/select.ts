@@ -117,6 +117,12 @@ export interface OpenedTor {
   owned: boolean
   /** One line for humans. */
   description: string
+  /**
+   * Set when a controlPassword was given but tor accepted this other method
+   * (a cookie, or NULL), so the password was never checked: a wrong one
+   * would go unnoticed until the cookie stops working.
+   */
+  passwordUnusedBy?: string
 }
 
 /** Carries out a plan. On failure nothing stays open. */
@@ -128,7 +134,7 @@ export async function openTor (plan: TorPlan, opts: OpenTorOptions = {}): Promis
     case 'socks-only':
       return { socks: plan.socks, owned: false, description: `using tor's SOCKS port ${formatSocksEndpoint(plan.socks)} (dial only, no control connection)` }
     case 'attach':
-      return await opened(await attachTor({ ...plan.attach, signal: opts.signal }), opts, plan)
+      return await checkedPassword(await attachTor({ ...plan.attach, signal: opts.signal }), opts, plan)
     case 'managed':
       return await opened(await launchTor({ ...plan.managed, signal: opts.signal, onProgress: opts.onProgress }), opts, plan)
     case 'auto': {
@@ -140,9 +146,21 @@ export async function openTor (plan: TorPlan, opts: OpenTorOptions = {}): Promis
         if (plan.managed == null) throw new TorManagedOptionsMissingError(err.tried)
         handle = await launchTor({ ...plan.managed, signal: opts.signal, onProgress: opts.onProgress })
       }
-      return await opened(handle, opts, plan)
+      return await checkedPassword(handle, opts, plan)
     }
   }
+}
+
+/**
+ * opened(), noting a given password that tor never checked (it accepted a
+ * cookie or NULL): read from the handle tor authenticated, before any
+ * supervision wraps it.
+ */
+async function checkedPassword (handle: TorHandle, opts: OpenTorOptions, plan: Extract<TorPlan, { kind: 'attach' | 'auto' }>): Promise<OpenedTor> {
+  const method = handle.authMethod
+  const tor = await opened(handle, opts, plan)
+  if (plan.attach.password == null || method == null || method === 'HASHEDPASSWORD') return tor
+  return { ...tor, passwordUnusedBy: method }
 }
 
 /** Opens tor the same way again after it went away: the endpoints that worked, or a new launch. */

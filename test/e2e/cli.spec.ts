@@ -181,6 +181,18 @@ describe('e2e: the p2p-tor CLI', function () {
       if (listener?.running) await listener.stop('SIGINT').catch(async () => { listener.child.kill('SIGKILL'); await listener.exited })
     })
 
+    it('a second listen on the same data dir, even through another tor (client 1), exits 1 ONION_IN_USE naming the first one\'s pid', async () => {
+      // before the lock, tor accepted the same key on a second tor and both published it, silently
+      const second = await run(['listen', '--testnet', TESTNET_DIR, '--testnet-client', '1', '--data-dir', join(dir, 'pingpong'), '--json'], 60_000)
+      assert.equal(second.code, 1, second.stdout + second.stderr)
+      const error = JSON.parse(second.stdout.trimEnd().split('\n').at(-1) ?? '{}')
+      assert.equal(error.event, 'error')
+      assert.equal(error.code, 'ONION_IN_USE')
+      assert.match(error.message, new RegExp(`pid ${String(listener.child.pid)}\\b`))
+      assert.ok(!second.stdout.includes('"listening"'), second.stdout)
+      assert.ok(listener.running, 'the first listener keeps running')
+    })
+
     it('listen --json -> dial --count 3 --json: three pings and a summary', async () => {
       assert.equal(listening.tor, 'attach')
       assert.match(listening.multiaddrs[0], /^\/onion3\/[a-z2-7]{56}:7777\/p2p\/12D3KooW\w+$/)

@@ -32,6 +32,8 @@ export interface TorListenerContext {
   maxStreams?: number
   clientAuthV3?: string[]
   inactivityTimeoutMs?: number
+  /** Told why listen() failed: libp2p wraps the error and drops it (see createTorNode). */
+  onListenError?: (err: unknown) => void
 }
 
 /**
@@ -76,6 +78,7 @@ export class TorListener extends TypedEventEmitter<ListenerEvents> implements Li
       await this.publish(control, key, this.port, this.ctx.waitForPublish)
     } catch (err) {
       await this.teardown()
+      this.ctx.onListenError?.(err)
       throw err
     }
 

@@ -48,6 +48,8 @@ export class TorTransport implements Transport<TorDialEvents>, Startable {
   private readonly active = new Set<string>()
   private readonly listeners = new Set<TorListener>()
   private started = false
+  /** Why the last listen() failed, kept because libp2p's UnsupportedListenAddressesError drops it. */
+  lastListenError?: unknown
 
   constructor (private readonly components: TorComponents, private readonly init: TorTransportInit = {}) {
     this.log = components.logger.forComponent('libp2p:tor')
@@ -156,7 +158,8 @@ export class TorTransport implements Transport<TorDialEvents>, Startable {
       publishTimeoutMs: this.init.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
       maxStreams: this.init.maxStreams,
       clientAuthV3: this.init.clientAuthV3,
-      inactivityTimeoutMs: this.init.inactivityTimeoutMs
+      inactivityTimeoutMs: this.init.inactivityTimeoutMs,
+      onListenError: (err) => { this.lastListenError = err }
     })
     this.listeners.add(listener)
     listener.addEventListener('close', () => { this.listeners.delete(listener) }, { once: true })

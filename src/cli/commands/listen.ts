@@ -8,8 +8,9 @@
 import { aborted, interruptedBy, sinceStart, startOutputFor, StartDeadline, stopQuietly } from '../context.js'
 import { ExitCode, InterruptedError } from '../errors.js'
 import { loadOrCreateIdentity } from '../identity.js'
+import { lockDataDir, type DataDirLock } from '../lock.js'
 import { ms } from '../json.js'
-import { resolveDataDir, resolveTorChoice } from '../options.js'
+import { checkTestnet, resolveDataDir, resolveTorChoice } from '../options.js'
 import { checkEndpoints, connectionLost, obtainTor } from '../tor.js'
 import type { CliContext } from '../context.js'
 import type { TorFlags } from '../options.js'
@@ -78,8 +79,9 @@ export async function listenCommand (opts: ListenOptions, ctx: CliContext): Prom
   // when it runs out, until the 'listening' event clears the deadline
   const start = new StartDeadline(ctx.signal, opts.timeout ?? DEFAULT_LISTEN_TIMEOUT_MS)
   const output = startOutputFor(ctx, opts.json, start, 'listening')
+  const locks: DataDirLock[] = []
   try {
-    return await listen(opts, { ...ctx, signal: start.signal }, output)
+    return await listen(opts, { ...ctx, signal: start.signal }, output, locks)
   } catch (err) {
     // the bootstrap's own timeout error says how far tor got: keep it
     const expired = start.expired
@@ -91,14 +93,18 @@ export async function listenCommand (opts: ListenOptions, ctx: CliContext): Prom
     throw new InterruptedError(signal)
   } finally {
     start.clear()
+    for (const lock of locks) await lock.release()
   }
 }
 
-async function listen (opts: ListenOptions, ctx: CliContext, output: Output): Promise<number> {
+async function listen (opts: ListenOptions, ctx: CliContext, output: Output, locks: DataDirLock[]): Promise<number> {
   const dataDir = resolveDataDir(opts.dataDir, ctx.env)
   const choice = resolveTorChoice(opts, ctx.env, 0)
   await checkEndpoints(choice)
 
+  // every input is checked before the keys are created; then one listen per data dir
+  await checkTestnet(choice)
+  locks.push(await lockDataDir(dataDir))
   const identity = await loadOrCreateIdentity(dataDir)
   if (identity.created) output.note(`created new keys in ${dataDir}`)
   const { createTorNode } = await import('../../node.js')

@@ -115,6 +115,39 @@ describe('CLI listen and dial against a fake Tor', function () {
     assert.ok(!fake.services.has(serviceId), 'the onion service is gone after the stop')
   })
 
+  it('a second listen on the same data dir exits 1 with ONION_IN_USE naming the pid that holds it, and publishes nothing', async () => {
+    const dataDir = join(dir, 'listener')
+    const first = cli('listen', '--data-dir', dataDir)
+    const { serviceId } = await first.event('listening')
+    const adds = fake.commands.filter(c => c.startsWith('ADD_ONION')).length
+    const second = cli('listen', '--data-dir', dataDir)
+    assert.equal(await second.done, 1, second.stdout + second.stderr)
+    const error = second.events.at(-1)
+    assert.equal(error?.event, 'error')
+    assert.equal(error?.code, 'ONION_IN_USE')
+    assert.match(String(error?.message), new RegExp(`pid ${process.pid}\\b`))
+    assert.equal(fake.commands.filter(c => c.startsWith('ADD_ONION')).length, adds, 'the second listen never sent ADD_ONION')
+    assert.ok(fake.services.has(serviceId), 'the first listener still publishes')
+
+    first.interrupt('SIGINT')
+    assert.equal(await first.done, 0, first.stderr)
+    // the lock is released on exit: the data dir can be listened on again
+    const third = cli('listen', '--data-dir', dataDir)
+    assert.equal((await third.event('listening')).serviceId, serviceId)
+  })
+
+  it('a --tor-password that tor never checked (it accepted another method) is a warning event and a note, not silence', async () => {
+    // the fake Tor offers only NULL authentication, as a tor with a working cookie offers SAFECOOKIE
+    const listen = cli('listen', '--data-dir', join(dir, 'listener'), '--tor-password', 'not-the-password')
+    await listen.event('listening')
+    const warning = listen.events.find(e => e.event === 'warning')
+    assert.equal(warning?.code, 'PASSWORD_UNUSED')
+    assert.match(String(warning?.message), /--tor-password was not used: tor accepted NULL authentication/)
+    assert.ok(listen.events.findIndex(e => e.event === 'warning') < listen.events.findIndex(e => e.event === 'listening'))
+    assert.match(listen.stderr, /warning: --tor-password was not used/)
+    assert.ok(!(listen.stdout + listen.stderr).includes('not-the-password'), 'the password itself is never printed')
+  })
+
   it('dial to a listener prints connected, one ping event per pong and a summary with received === count; exit 0', async () => {
     const listen = cli('listen', '--data-dir', join(dir, 'listener'))
     const listening = await listen.event('listening')

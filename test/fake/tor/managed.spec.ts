@@ -9,7 +9,9 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { launchTor, TorExitedError, TorNotInstalledError } from '../../../src/tor/index.js'
+import { TorBootstrapTimeoutError } from '../../../src/control/index.js'
+import { launchTor, TorExitedError, TorNetworkUnreachableError, TorNotInstalledError } from '../../../src/tor/index.js'
+import type { BootstrapStatus } from '../../../src/control/index.js'
 import type { TorHandle } from '../../../src/tor/index.js'
 
 const FAKE_TOR_PROCESS = fileURLToPath(new URL('../../fixtures/fake-tor-process.js', import.meta.url))
@@ -67,7 +69,7 @@ describe('launchTor with a fake tor binary', function () {
     return file
   }
 
-  async function fakeTor (behaviour: 'ok' | 'silent' | 'stuck'): Promise<string> {
+  async function fakeTor (behaviour: 'ok' | 'silent' | 'stuck' | 'offline'): Promise<string> {
     return await script(`tor-${behaviour}`, `FAKE_TOR_BEHAVIOUR=${behaviour} exec "${process.execPath}" "${FAKE_TOR_PROCESS}" "$@"`)
   }
 
@@ -142,5 +144,52 @@ describe('launchTor with a fake tor binary', function () {
     const pid = await fakePid()
     await assert.rejects(launching, (err: any) => err?.name === 'TorBootstrapTimeoutError' && err.progress === 50 && /stuck at 50%/.test(err.message))
     assert.equal(await alive(pid), false, 'a launch that timed out must not leave tor running')
+  })
+
+  it('the bootstrap timeout names the option, and tor\'s log file', async () => {
+    const err = await launchTor({ dataDir, torBinary: await fakeTor('stuck'), bootstrapTimeoutMs: 1500 }).then(() => undefined, (e: Error) => e)
+    assert.ok(err instanceof TorBootstrapTimeoutError, String(err))
+    const logFile = join(dataDir, 'tor', 'tor.log')
+    assert.equal(err.logFile, logFile)
+    assert.ok(err.message.includes(logFile), err.message)
+    assert.match(err.message, /raise bootstrapTimeoutMs/)
+  })
+
+  it('while it waits, repeats the last progress with the elapsed time and tor\'s latest log warning', async () => {
+    const seen: BootstrapStatus[] = []
+    const ac = new AbortController()
+    const stop = new Error('seen a reminder')
+    const onProgress = (s: BootstrapStatus): void => { seen.push(s); if (s.elapsedMs != null) ac.abort(stop) }
+    await assert.rejects(launchTor({ dataDir, torBinary: await fakeTor('stuck'), bootstrapTimeoutMs: 15_000, progressIntervalMs: 100, signal: ac.signal, onProgress }), (err: unknown) => err === stop)
+    const reminders = seen.filter(s => s.elapsedMs != null)
+    assert.ok(reminders.length > 0, JSON.stringify(seen))
+    const r = reminders.at(-1)
+    assert.equal(r?.progress, 50)
+    assert.ok((r?.elapsedMs ?? 0) > 0)
+    assert.match(r?.warning ?? '', /^Problem bootstrapping\. Stuck at 50% .*CONNECTREFUSED/)
+  })
+
+  it('a tor that keeps failing to reach any relay is a TorNetworkUnreachableError long before the timeout, and is stopped', async () => {
+    const launching = launchTor({ dataDir, torBinary: await fakeTor('offline'), bootstrapTimeoutMs: 15_000 })
+    launching.catch(() => {})
+    const pid = await fakePid()
+    const err = await launching.then(() => undefined, (e: Error) => e)
+    assert.ok(err instanceof TorNetworkUnreachableError, String(err))
+    assert.equal(err.count, 10, 'gives up at tor\'s own threshold: COUNT=10 with RECOMMENDATION=warn')
+    assert.equal(err.progress, 14)
+    assert.equal(err.reason, 'CONNECTREFUSED')
+    assert.equal(err.logFile, join(dataDir, 'tor', 'tor.log'))
+    assert.ok(err.message.includes(join(dataDir, 'tor', 'tor.log')), err.message)
+    assert.match(err.message, /cannot reach any relay.*Connection refused, CONNECTREFUSED/)
+    assert.equal(await alive(pid), false, 'a launch that gave up must not leave tor running')
+  })
+
+  it('maxBootstrapProblems: 0 keeps waiting after the same problem events', async () => {
+    // the 12 problem events arrive with the SETEVENTS reply, before the first poll and so before any reminder
+    const ac = new AbortController()
+    const stop = new Error('still waiting after the problem events')
+    const onProgress = (s: BootstrapStatus): void => { if (s.elapsedMs != null) ac.abort(stop) }
+    await assert.rejects(launchTor({ dataDir, torBinary: await fakeTor('offline'), bootstrapTimeoutMs: 15_000, progressIntervalMs: 100, maxBootstrapProblems: 0, signal: ac.signal, onProgress }),
+      (err: unknown) => err === stop)
   })
 })

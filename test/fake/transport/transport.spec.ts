@@ -11,7 +11,7 @@ import { createTorNode } from '../../../src/node.js'
 import { addOnionKeyBlob, generateOnionKey, onionAddressToMultiaddr } from '../../../src/onion/index.js'
 import { base32Encode } from '../../../src/onion/base32.js'
 import { InvalidOnionAddressError } from '../../../src/onion/index.js'
-import { tor } from '../../../transports/tor/index.js'
+import { OnionInUseError, tor } from '../../../transports/tor/index.js'
 import { FakeSocksServer } from '../../fixtures/fake-socks.js'
 import { startFakeTor } from '../../fixtures/fake-tor.js'
 import { fakeLogger } from '../../unit/transport/fake-logger.js'
@@ -215,6 +215,16 @@ describe('tor() transport against a fake Tor', function () {
       await n.stop()
       assert.ok(err != null)
       assert.match(err.message + JSON.stringify(err.errors?.map((e: Error) => e.message) ?? []), /another tor controller/)
+    })
+
+    it('createTorNode rejects with the typed OnionInUseError when another controller publishes the key, not libp2p\'s UnsupportedListenAddressesError', async () => {
+      const key = generateOnionKey()
+      const other = new net.Socket()
+      fake.services.set(key.serviceId, { owner: other, ports: new Map(), detached: false })
+      const err = await createTorNode({ key, socks: fake.socks, control: fake.control }).then(async (n) => { nodes.push(n) }, (e: Error) => e)
+      assert.ok(err instanceof OnionInUseError, `expected OnionInUseError, got ${String(err)}`)
+      assert.ok(err.message.includes(key.serviceId), err.message)
+      assert.match(err.message, /another tor controller/)
     })
 
     it('a listener\'s close() sends exactly DEL_ONION <its id>, while the control connection stays open', async () => {

@@ -6,7 +6,7 @@ import {
   InvalidControlArgumentError, NoUsableAuthMethodError, ReplyTooLargeError, ServerHashMismatchError,
   ControlTimeoutError, TorBootstrapTimeoutError, WrongPasswordError
 } from '../../../src/control/errors.js'
-import { InvalidOnionAddressError, KeyFileError } from '../../../src/onion/errors.js'
+import { CreateDirectoryError, InvalidOnionAddressError, KeyFileError } from '../../../src/onion/errors.js'
 import {
   BadOnionAddressError, OnionClientAuthBadError, OnionClientAuthMissingError, OnionDescriptorInvalidError, OnionIntroFailedError,
   OnionIntroTimeoutError, OnionRendezvousFailedError, OnionServiceNotFoundError, SocksAuthError, SocksNotSocks5Error, SocksProtocolError,
@@ -17,7 +17,8 @@ import {
   TestnetStopError, TestnetTimeoutError, InvalidTestnetOptionsError
 } from '../../../src/testnet/errors.js'
 import { UploadFailedError, UploadTimeoutError, UploadWaitClosedError } from '../../../src/control/errors.js'
-import { InvalidEndpointError, InvalidTorOptionsError, TorUnavailableError, TorExitedError, TorManagedOptionsMissingError, TorNotFoundError, TorNotInstalledError } from '../../../src/tor/errors.js'
+import { InvalidEndpointError, InvalidTorOptionsError, TorUnavailableError, TorExitedError, TorNetworkUnreachableError, TorManagedOptionsMissingError, TorNotFoundError, TorNotInstalledError } from '../../../src/tor/errors.js'
+import { DataDirLockedError, LockFileError } from '../../../src/cli/lock.js'
 import { ListenerClosedError, TorStreamError, NoControlPortError, OnionAlreadyListeningError, OnionInUseError, OnionPublishFailedError, OnionPublishTimeoutError } from '../../../transports/tor/errors.js'
 
 const ID = 'pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd'
@@ -54,6 +55,7 @@ const TABLE: Array<[Error, number, string]> = [
   [new TorStartTimeoutError(30_000, 'bootstrap'), ExitCode.TOR, 'TOR_BOOTSTRAP_TIMEOUT'],
   [new TorStartTimeoutError(30_000, 'publish'), ExitCode.TOR, 'PUBLISH_TIMEOUT'],
   [new TorBootstrapTimeoutError(1000, { progress: 50, tag: 'loading_descriptors', summary: 'Loading relay descriptors' }), ExitCode.TOR, 'TOR_BOOTSTRAP_TIMEOUT'],
+  [new TorNetworkUnreachableError({ progress: 14, tag: 'handshake', summary: 'Handshaking with a relay', warning: 'DONE', reason: 'DONE' }, 10, 45_000, '/d/managed/listen/tor/tor.log'), ExitCode.TOR, 'TOR_NETWORK_UNREACHABLE'],
   [new TorExitedError('managed', 1, LOG), ExitCode.TOR, 'TOR_EXITED'],
   [new TestnetNotFoundError('/tmp/net'), ExitCode.TOR, 'TESTNET_NOT_FOUND'],
   [new TestnetDownError('/tmp/net', 'client0'), ExitCode.TOR, 'TESTNET_DOWN'],
@@ -83,6 +85,9 @@ const TABLE: Array<[Error, number, string]> = [
   [new KeyFileError('/d/hs_ed25519_secret_key', 'corrupt', 'onion key file is damaged'), ExitCode.FAILURE, 'KEY_FILE'],
   [new OnionInUseError(ID), ExitCode.FAILURE, 'ONION_IN_USE'],
   [new OnionAlreadyListeningError(ID, 7777), ExitCode.FAILURE, 'ONION_IN_USE'],
+  [new DataDirLockedError('/d', 4242), ExitCode.FAILURE, 'ONION_IN_USE'],
+  [new LockFileError('/d/listen.lock', 'cannot create it (EACCES)'), ExitCode.FAILURE, 'DATA_DIR'],
+  [new CreateDirectoryError('/proc/x', 'ENOENT'), ExitCode.FAILURE, 'DATA_DIR'],
   [new TestnetConfigMismatchError('/tmp/net', '2 clients', '3 clients'), ExitCode.FAILURE, 'TESTNET'],
   [new TestnetNodeDiedError('auth0', 1, LOG, '/tmp/net/auth0/tor.log'), ExitCode.FAILURE, 'TESTNET'],
   [new TestnetTimeoutError('client0', 'bootstrap', 'stuck', 1000, [], '/tmp/net/client0/tor.log'), ExitCode.FAILURE, 'TESTNET'],
@@ -105,6 +110,18 @@ describe('cli errors: typed error -> exit code and one line', () => {
       assert.ok(c.message.startsWith(oneLine(err.message)), c.message)
     })
   }
+
+  it('a managed tor\'s bootstrap timeout names tor\'s log file, the offline route and --timeout', () => {
+    const err = new TorBootstrapTimeoutError(120_000, { progress: 14, tag: 'handshake', summary: 'Handshaking with a relay', warning: 'DONE' }, { logFile: '/d/managed/listen/tor/tor.log', option: 'bootstrapTimeoutMs' })
+    const c = classifyError(err)
+    assert.equal(c.message, 'tor did not finish bootstrapping within 120000 ms: stuck at 14% (handshake: Handshaking with a relay), last warning: DONE; check its network access and log (/d/managed/listen/tor/tor.log), or raise bootstrapTimeoutMs; without internet access, run a private network: p2p-tor testnet start, then --testnet DIR (on the command line: --timeout <s>)')
+  })
+
+  it('a tor that cannot reach any relay names tor\'s log file and the offline route of the CLI', () => {
+    const err = new TorNetworkUnreachableError({ progress: 14, tag: 'handshake', summary: 'Handshaking with a relay', warning: 'DONE', reason: 'DONE' }, 10, 45_000, '/d/managed/listen/tor/tor.log')
+    const c = classifyError(err)
+    assert.equal(c.message, 'tor cannot reach any relay: stuck at 14% (handshake: Handshaking with a relay) after 10 failed attempts in 45 s (last: DONE, DONE); check this machine\'s network access and firewall, and tor\'s log /d/managed/listen/tor/tor.log; without internet access, start a private network (p2p-tor/testnet startTestnet) and join it with managed.torrcLines; on the command line: p2p-tor testnet start, then --testnet DIR')
+  })
 
   it('finds the typed cause inside an AggregateError and a cause chain (libp2p wraps dial errors)', () => {
     const wrapped = new AggregateError([new Error('dial failed'), Object.assign(new Error('upgrade failed'), { cause: new OnionServiceNotFoundError(DEST) })], 'All multiaddr dials failed')

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { main, wantsJson } from '../../../src/cli/main.js'
@@ -127,6 +127,38 @@ describe('cli main: argv parsing', () => {
     assert.equal(r.code, 0)
     assert.match(r.stdout, /^peer id: 12D3KooW\w+\nonion: {3}[a-z2-7]{56}\.onion\naddress: \/onion3\/[a-z2-7]{56}:1234\/p2p\/12D3KooW\w+\n$/)
     assert.ok(!r.stdout.includes('\x1b['))
+  })
+
+  it('listen --testnet with no network there: exit 3 TESTNET_NOT_FOUND before any key or lock is written', async () => {
+    const dataDir = join(dir, 'node')
+    const r = await cli(['listen', '--json', '--testnet', join(dir, 'none'), '--data-dir', dataDir])
+    assert.equal(r.code, 3, r.stdout + r.stderr)
+    assert.equal(JSON.parse(r.stdout.trimEnd().split('\n').at(-1) ?? '{}').code, 'TESTNET_NOT_FOUND')
+    await assert.rejects(stat(dataDir), { code: 'ENOENT' }, 'the data dir must not be created')
+  })
+
+  it('a data dir below /proc (where Node 20\'s recursive mkdir loops forever) fails at once: id exits 1 KEY_FILE naming the path', async () => {
+    const r = await cli(['id', '--json', '--data-dir', '/proc/p2p-tor-test/node'])
+    assert.equal(r.code, 1, r.stdout + r.stderr)
+    const error = JSON.parse(r.stdout.trimEnd().split('\n').at(-1) ?? '{}')
+    assert.equal(error.code, 'KEY_FILE')
+    assert.match(error.message, /\/proc\/p2p-tor-test.*ENOENT/)
+  })
+
+  it('testnet start --dir below /proc fails at once with exit 1 DATA_DIR', async () => {
+    const r = await cli(['testnet', 'start', '--json', '--dir', '/proc/p2p-tor-test'])
+    assert.equal(r.code, 1, r.stdout + r.stderr)
+    const error = JSON.parse(r.stdout.trimEnd().split('\n').at(-1) ?? '{}')
+    assert.equal(error.code, 'DATA_DIR')
+    assert.match(error.message, /cannot create the directory \/proc\/p2p-tor-test \(ENOENT\)/)
+  })
+
+  it('--tor-socks with a port out of range: exit 2, the message names the range', async () => {
+    for (const cmd of [['dial', `/onion3/${GOOD}:7777`], ['listen', '--data-dir', dir]]) {
+      const r = await cli([...cmd, '--tor-socks', '127.0.0.1:70000'])
+      assert.equal(r.code, 2, r.stderr)
+      assert.match(oneErrorLine(r), /--tor-socks.*70000.*1 to 65535/)
+    }
   })
 
   it('testnet subcommands report through the same exit codes (no network in the dir: exit 3)', async () => {

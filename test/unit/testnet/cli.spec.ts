@@ -92,17 +92,30 @@ describe('p2p-tor testnet (no tor needed)', () => {
     assert.ok(!r.stdout.includes('\x1b['))
   })
 
-  it('stop --json prints one testnet-stopped object with the same fields as before (nothing to stop is no error)', async () => {
-    const missing = path.join(dir, 'nothing')
-    const r = await runCli(['stop', '--dir', missing, '--json'])
+  it('stop --json prints one testnet-stopped object with the same fields as before (a network that is already stopped is no error, twice)', async () => {
+    const r = await runCli(['stop', '--dir', dir, '--json'])
     assert.equal(r.code, 0)
     assert.equal(r.stderr, '')
     assert.equal(r.stdout.split('\n').length, 2)
     const obj = JSON.parse(r.stdout)
     assert.deepEqual(Object.keys(obj), ['event', 'dir', 'cleaned', 'stopMs'])
-    assert.deepEqual({ ...obj, stopMs: 0 }, { event: 'testnet-stopped', dir: missing, cleaned: false, stopMs: 0 })
+    assert.deepEqual({ ...obj, stopMs: 0 }, { event: 'testnet-stopped', dir, cleaned: false, stopMs: 0 })
+    const human = await runCli(['stop', '--dir', dir])
+    assert.equal(human.code, 0)
+    assert.equal(human.stdout, `stopped: ${dir}\n`)
+  })
+
+  it('stop --dir where no network was ever started: exit 3 TESTNET_NOT_FOUND, never "stopped"', async () => {
+    const missing = path.join(dir, 'nothing')
+    const r = await runCli(['stop', '--dir', missing, '--json'])
+    assert.equal(r.code, 3, r.stdout + r.stderr)
+    const obj = JSON.parse(r.stdout.trimEnd().split('\n').at(-1) ?? '{}')
+    assert.equal(obj.event, 'error')
+    assert.equal(obj.code, 'TESTNET_NOT_FOUND')
     const human = await runCli(['stop', '--dir', missing])
-    assert.equal(human.stdout, `stopped: ${missing}\n`)
+    assert.equal(human.code, 3)
+    assert.equal(human.stdout, '')
+    assert.match(human.stderr, /no private Tor network/)
   })
 })
 
