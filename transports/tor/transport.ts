@@ -3,6 +3,7 @@ import { CustomProgressEvent } from 'progress-events'
 import { isValidOnion3Multiaddr, loadOnionKeyFile, onionAddressFromMultiaddr } from '../../src/onion/index.js'
 import { socksConnect } from '../../src/socks/index.js'
 import { StreamIsolation } from './isolation.js'
+import { connectRetryingStall } from './stall-retry.js'
 import { TorListener } from './listener.js'
 import { socketToConnection } from './socket-to-conn.js'
 import { TorSource } from './tor-source.js'
@@ -70,13 +71,14 @@ export class TorTransport implements Transport<TorDialEvents>, Startable {
 
     options.onProgress?.(new CustomProgressEvent('tor:socks-connect'))
     this.log('dialing %s.onion:%d through tor', serviceId, port)
-    const socket = await socksConnect({
-      proxy,
-      host: `${serviceId}.onion`,
-      port,
-      ...this.isolation.credentialsFor(serviceId),
+    // a reused isolation group may hold a stale rendezvous circuit: see stall-retry.ts
+    const socket = await connectRetryingStall({
+      serviceId,
+      isolation: this.isolation,
+      timeoutMs: this.init.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS,
       signal: options.signal,
-      timeoutMs: this.init.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS
+      onStall: (ms) => { this.log('dial to %s.onion stalled for %d ms on a used circuit group; retrying once on fresh credentials', serviceId, ms) },
+      connect: async (credentials, timeoutMs) => socksConnect({ proxy, host: `${serviceId}.onion`, port, ...credentials, signal: options.signal, timeoutMs })
     })
     options.onProgress?.(new CustomProgressEvent('tor:socks-connected'))
 
