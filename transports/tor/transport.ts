@@ -71,7 +71,9 @@ export class TorTransport implements Transport<TorDialEvents>, Startable {
 
     options.onProgress?.(new CustomProgressEvent('tor:socks-connect'))
     this.log('dialing %s.onion:%d through tor', serviceId, port)
-    // a reused isolation group may hold a stale rendezvous circuit: see stall-retry.ts
+    // a reused isolation group may hold a stale rendezvous circuit: see
+    // stall-retry.ts. After any failed dial the group is rotated, so the
+    // next dial to that peer does not go down the same circuits.
     const socket = await connectRetryingStall({
       serviceId,
       isolation: this.isolation,
@@ -79,6 +81,9 @@ export class TorTransport implements Transport<TorDialEvents>, Startable {
       signal: options.signal,
       onStall: (ms) => { this.log('dial to %s.onion stalled for %d ms on a used circuit group; retrying once on fresh credentials', serviceId, ms) },
       connect: async (credentials, timeoutMs) => socksConnect({ proxy, host: `${serviceId}.onion`, port, ...credentials, signal: options.signal, timeoutMs })
+    }).catch((err: unknown) => {
+      this.isolation.rotate(serviceId)
+      throw err
     })
     options.onProgress?.(new CustomProgressEvent('tor:socks-connected'))
 
@@ -94,6 +99,7 @@ export class TorTransport implements Transport<TorDialEvents>, Startable {
       return await options.upgrader.upgradeOutbound(maConn, options)
     } catch (err: any) {
       this.log.error('upgrading outbound connection to %s failed - %e', serviceId, err)
+      this.isolation.rotate(serviceId)
       maConn.abort(err)
       throw err
     }
