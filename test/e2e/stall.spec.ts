@@ -90,4 +90,34 @@ describe('e2e: a dial right after the peer restarted', function () {
       assert.ok(outcome.split(' < ').some(name => ONION_ERRORS.has(name)), `not a typed onion error: ${outcome}`)
     }
   })
+
+  it('while the peer is down: the dial fails fast, and the next one gets tor\'s onion error on fresh circuits', async () => {
+    assert.ok(a != null && b != null, 'runs after the restart test')
+    const addr = a.getMultiaddrs()[0]
+    await b.dial(addr, { signal: AbortSignal.timeout(DIAL_CAP_MS) })
+    await a.stop()
+    a = undefined
+    // B learns of the close through tor a moment later; until then dial() returns the old connection
+    for (let i = 0; i < 100 && b.getConnections().length > 0; i++) await new Promise(resolve => setTimeout(resolve, 100))
+    assert.equal(b.getConnections().length, 0, 'B still holds a connection 10 s after A stopped')
+
+    const outcomes: Array<{ outcome: string, ms: number }> = []
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const t0 = performance.now()
+      let outcome = 'connected'
+      try {
+        await b.dial(addr, { signal: AbortSignal.timeout(DIAL_CAP_MS) })
+      } catch (err) {
+        outcome = errorNames(err).join(' < ')
+      }
+      outcomes.push({ outcome, ms: Math.round(performance.now() - t0) })
+    }
+    console.log(`      dials while the peer is down: ${outcomes.map(o => `${o.outcome} in ${o.ms} ms`).join('; then ')}`)
+    for (const { outcome, ms } of outcomes) {
+      assert.notEqual(outcome, 'connected')
+      assert.ok(ms < GOAL_MS, `a dial took ${ms} ms (${outcome}); goal < ${GOAL_MS} ms`)
+    }
+    // the first may end on the old circuit (tor's END: an EOF in the upgrade); the next is on fresh credentials
+    assert.ok(outcomes[1].outcome.split(' < ').some(name => ONION_ERRORS.has(name)), `not a typed onion error: ${outcomes[1].outcome}`)
+  })
 })
