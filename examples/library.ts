@@ -17,7 +17,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { createLibp2p } from 'libp2p'
-import { tor, onionListenAddress, loadOrCreateOnionKeyFile, onionOnly } from '../src/index.js'
+import { tor, onionListenAddress, loadOrCreateOnionKeyFile, onionOnly, TOR_PING_DEFAULTS } from '../src/index.js'
 
 const [control, socks, cookieFile] = process.argv.slice(2)
 if (control == null || socks == null) {
@@ -65,7 +65,8 @@ try {
     streamMuxers: [yamux()],
     // Tor circuits take longer than libp2p's defaults allow
     connectionManager: { dialTimeout: 150_000, addressDialTimeout: 130_000, inboundUpgradeTimeout: 60_000 },
-    services: { identify: identify(), ping: ping() }
+    // TOR_PING_DEFAULTS: room for libp2p's connection-monitor ping beside ours
+    services: { identify: identify(), ping: ping(TOR_PING_DEFAULTS) }
   })
   await listener.start()
   const addr = listener.getMultiaddrs()[0]
@@ -77,10 +78,11 @@ try {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { dialTimeout: 150_000, addressDialTimeout: 130_000 },
-    services: { ping: ping() }
+    services: { ping: ping(TOR_PING_DEFAULTS) }
   })
   await dialer.start()
-  const rtt = await retryWhileNotFound(async () => dialer.services.ping.ping(addr))
+  // always bound a ping: libp2p's ping() can wait forever if its connection is aborted
+  const rtt = await retryWhileNotFound(async () => dialer.services.ping.ping(addr, { signal: AbortSignal.timeout(150_000) }))
   console.log(`ping over Tor: ${rtt} ms`)
 
   await dialer.stop()

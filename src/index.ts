@@ -18,7 +18,7 @@ import './polyfill.js'
 // the transport and the node
 export { tor, onionListenAddress } from '../transports/tor/index.js'
 export type { TorTransportInit, TorDialEvents, TorSourceInit, IsolationMode, LocalTarget, TorNodeEvents } from '../transports/tor/index.js'
-export { createTorNode, torNodeOptions, onionOnly, AGENT_VERSION, TOR_CONNECTION_DEFAULTS } from './node.js'
+export { createTorNode, torNodeOptions, onionOnly, AGENT_VERSION, TOR_CONNECTION_DEFAULTS, TOR_PING_DEFAULTS } from './node.js'
 export type { TorNode, TorNodeOptions, TorNodeLibp2pOptions, TorNodeServices } from './node.js'
 export type { TorHandle } from './tor/index.js'
 

@@ -44,6 +44,26 @@ export const TOR_CONNECTION_DEFAULTS = {
   monitorPingMinTimeout: 30_000
 } as const
 
+/**
+ * The options for `@libp2p/ping`'s `ping()` service on a Tor node:
+ * `services: { ping: ping(TOR_PING_DEFAULTS) }`.
+ *
+ * libp2p's connection monitor pings every connection over the same
+ * protocol. With ping()'s default `maxOutboundStreams: 1`, a user's ping()
+ * that runs at the moment of the monitor's heartbeat makes the monitor's
+ * stream fail (`TooManyOutboundProtocolStreamsError`), the monitor then
+ * aborts the whole connection, and that ping() never settles (a libp2p
+ * bug: docs/upstream/ping-never-settles.md). Over Tor this hit 1 in
+ * 70–300 dial/ping/hangUp cycles. Two outbound streams leave room for both;
+ * four inbound accept a peer that does the same. Pass a `signal` to every
+ * ping() as well: `timeout` bounds only the answering side.
+ */
+export const TOR_PING_DEFAULTS = {
+  maxOutboundStreams: 2,
+  maxInboundStreams: 4,
+  timeout: TOR_CONNECTION_DEFAULTS.protocolTimeout
+} as const
+
 export interface TorNodeOptions extends TorTransportInit {
   /**
    * The libp2p identity (peer id).
@@ -133,7 +153,7 @@ export async function torNodeOptions (options: TorNodeOptions = {}): Promise<Tor
     services: {
       identify: identify({ timeout: TOR_CONNECTION_DEFAULTS.protocolTimeout }),
       // room for a user's ping beside the connection monitor's own
-      ping: ping({ timeout: TOR_CONNECTION_DEFAULTS.protocolTimeout, maxOutboundStreams: 2, maxInboundStreams: 4 })
+      ping: ping(TOR_PING_DEFAULTS)
     }
   }
 }

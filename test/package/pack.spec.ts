@@ -28,7 +28,7 @@ const ROOT_EXPORTS = [
   'InvalidOnionAddressError', 'InvalidOnionKeyError', 'KeyFileError', 'MissingOnionKeyError', 'NoControlPortError', 'Onion3',
   'OnionAlreadyListeningError', 'OnionClientAuthBadError', 'OnionClientAuthMissingError', 'OnionDescriptorInvalidError',
   'OnionInUseError', 'OnionIntroFailedError', 'OnionIntroTimeoutError', 'OnionPublishFailedError', 'OnionPublishTimeoutError',
-  'OnionRendezvousFailedError', 'OnionServiceNotFoundError', 'SocksError', 'SocksReplyError', 'TOR_CONNECTION_DEFAULTS',
+  'OnionRendezvousFailedError', 'OnionServiceNotFoundError', 'SocksError', 'SocksReplyError', 'TOR_CONNECTION_DEFAULTS', 'TOR_PING_DEFAULTS',
   'TorBootstrapTimeoutError', 'TorExitedError', 'TorNotFoundError', 'TorNotInstalledError', 'createTorNode',
   'formatOnionHostPort', 'generateOnionKey', 'isValidOnion3Multiaddr', 'isValidServiceId', 'loadOnionKeyFile',
   'loadOrCreateOnionKeyFile', 'onionAddressFromMultiaddr', 'onionAddressFromMultiaddrString', 'onionAddressToMultiaddr',

@@ -10,16 +10,24 @@
  * import { createLibp2p } from 'libp2p'
  * import { noise } from '@chainsafe/libp2p-noise'
  * import { yamux } from '@chainsafe/libp2p-yamux'
- * import { tor, onionListenAddress, loadOrCreateOnionKeyFile } from 'p2p-tor'
+ * import { ping } from '@libp2p/ping'
+ * import { tor, onionListenAddress, loadOrCreateOnionKeyFile, TOR_PING_DEFAULTS } from 'p2p-tor'
  *
  * const { key } = await loadOrCreateOnionKeyFile('./onion.key')
  * const node = await createLibp2p({
  *   addresses: { listen: [onionListenAddress(key, 7777).toString()] },
  *   transports: [tor({ key, control: '127.0.0.1:9051', socks: '127.0.0.1:9050' })],
  *   connectionEncrypters: [noise()],
- *   streamMuxers: [yamux()]
+ *   streamMuxers: [yamux()],
+ *   services: { ping: ping(TOR_PING_DEFAULTS) }
  * })
  * ```
+ *
+ * With ping, build it as `ping(TOR_PING_DEFAULTS)`, not `ping()`: libp2p's
+ * connection monitor pings over the same protocol, and with ping's default
+ * of one outbound stream a user's ping() at that moment gets the connection
+ * aborted and never settles (docs/upstream/ping-never-settles.md). Pass a
+ * `signal` to every ping() too. `createTorNode()` does both.
  */
 
 import { onionAddressToMultiaddr, parsePort } from '../../src/onion/index.js'
@@ -33,6 +41,10 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 /**
  * The Tor transport factory, for `createLibp2p({ transports: [tor()] })`.
  * It only captures configuration: tor is reached in start() or listen().
+ *
+ * Next to `@libp2p/ping`, use `ping(TOR_PING_DEFAULTS)` (from the package
+ * root): a bare `ping()` lets libp2p's connection monitor abort a
+ * connection while a user's ping runs on it, and that ping never settles.
  */
 export function tor (init: TorTransportInit = {}): (components: TorComponents) => Transport<TorDialEvents> {
   return (components) => new TorTransport(components, init)

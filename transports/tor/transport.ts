@@ -3,6 +3,7 @@ import { CustomProgressEvent } from 'progress-events'
 import { isValidOnion3Multiaddr, loadOnionKeyFile, onionAddressFromMultiaddr } from '../../src/onion/index.js'
 import { socksConnect } from '../../src/socks/index.js'
 import { StreamIsolation } from './isolation.js'
+import { connectRetryingStall } from './stall-retry.js'
 import { TorListener } from './listener.js'
 import { socketToConnection } from './socket-to-conn.js'
 import { TorSource } from './tor-source.js'
@@ -118,13 +119,19 @@ export class TorTransport implements Transport<TorDialEvents>, Startable {
 
     options.onProgress?.(new CustomProgressEvent('tor:socks-connect'))
     this.log('dialing %s.onion:%d through tor', serviceId, port)
-    const socket = await socksConnect({
-      proxy,
-      host: `${serviceId}.onion`,
-      port,
-      ...this.isolation.credentialsFor(serviceId),
+    // a reused isolation group may hold a stale rendezvous circuit: see
+    // stall-retry.ts. After any failed dial the group is rotated, so the
+    // next dial to that peer does not go down the same circuits.
+    const socket = await connectRetryingStall({
+      serviceId,
+      isolation: this.isolation,
+      timeoutMs: this.init.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS,
       signal: options.signal,
-      timeoutMs: this.init.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS
+      onStall: (ms) => { this.log('dial to %s.onion stalled for %d ms on a used circuit group; retrying once on fresh credentials', serviceId, ms) },
+      connect: async (credentials, timeoutMs) => socksConnect({ proxy, host: `${serviceId}.onion`, port, ...credentials, signal: options.signal, timeoutMs })
+    }).catch((err: unknown) => {
+      this.isolation.rotate(serviceId)
+      throw err
     })
     options.onProgress?.(new CustomProgressEvent('tor:socks-connected'))
 
@@ -140,6 +147,7 @@ export class TorTransport implements Transport<TorDialEvents>, Startable {
       return await options.upgrader.upgradeOutbound(maConn, options)
     } catch (err: any) {
       this.log.error('upgrading outbound connection to %s failed - %e', serviceId, err)
+      this.isolation.rotate(serviceId)
       maConn.abort(err)
       throw err
     }

@@ -42,6 +42,53 @@ describe('StreamIsolation', () => {
     })
   })
 
+  describe("'peer': usedBefore and rotate (a stale circuit after the peer restarted)", () => {
+    it('reports a group as used once its credentials were handed out, per service id', () => {
+      const iso = new StreamIsolation('peer')
+      assert.equal(iso.usedBefore(A), false)
+      iso.credentialsFor(A)
+      assert.equal(iso.usedBefore(A), true)
+      assert.equal(iso.usedBefore(B), false)
+    })
+
+    it('rotate gives the service id new credentials, kept stable afterwards, and leaves other ids alone', () => {
+      const iso = new StreamIsolation('peer')
+      const before = iso.credentialsFor(A)
+      const other = iso.credentialsFor(B)
+      iso.rotate(A)
+      assert.equal(iso.usedBefore(A), false, 'a rotated group is fresh')
+      const after = iso.credentialsFor(A)
+      assert.notEqual(after.password, before.password)
+      assert.equal(after.username, before.username)
+      assert.deepEqual(iso.credentialsFor(A), after)
+      assert.equal(iso.usedBefore(A), true)
+      assert.deepEqual(iso.credentialsFor(B), other)
+    })
+
+    it('each rotation is a group never seen before', () => {
+      const iso = new StreamIsolation('peer')
+      const passwords = [iso.credentialsFor(A).password]
+      for (let i = 0; i < 10; i++) {
+        iso.rotate(A)
+        passwords.push(iso.credentialsFor(A).password)
+      }
+      assert.equal(new Set(passwords).size, passwords.length)
+    })
+
+    it("never reports reuse in 'connection' or 'none' mode, and rotate changes nothing there", () => {
+      for (const mode of ['connection', 'none'] as const) {
+        const iso = new StreamIsolation(mode)
+        iso.credentialsFor(A)
+        assert.equal(iso.usedBefore(A), false, mode)
+        iso.rotate(A)
+        assert.equal(iso.usedBefore(A), false, mode)
+      }
+      const none = new StreamIsolation('none')
+      none.rotate(A)
+      assert.deepEqual(none.credentialsFor(A), {})
+    })
+  })
+
   describe("'connection'", () => {
     it('gives different credentials on every call, even for one service id', () => {
       const iso = new StreamIsolation('connection')
