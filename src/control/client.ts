@@ -403,7 +403,6 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
   async waitForBootstrap (opts: WaitForBootstrapOptions = {}): Promise<void> {
     let onStatus: ((s: BootstrapStatus) => void) | undefined
     const release = await this.subscribe('STATUS_CLIENT', (e) => { if (e.bootstrap != null) onStatus?.(e.bootstrap) })
-    let finished = false
     try {
       await waitForBootstrap({
         poll: async () => (await this.getInfo('status/bootstrap-phase'))['status/bootstrap-phase'] ?? '',
@@ -417,12 +416,13 @@ export class ControlClient extends EventEmitter<ControlClientEvents> {
           }
         }
       }, opts)
-      finished = true
     } finally {
       if (!this.isClosed) {
         const released = release().catch(err => { log.error('could not release STATUS_CLIENT: %e', err) })
-        // after an abort or a timeout, a stuck tor must not hold up the caller for the SETEVENTS reply
-        if (finished) await released
+        // after an abort (Ctrl-C), a stuck tor must not hold up the caller for
+        // the SETEVENTS reply; otherwise (done, or tor's own bootstrap timed
+        // out) the event set is back to what it was when this returns
+        if (opts.signal?.aborted !== true) await released
       }
     }
   }
