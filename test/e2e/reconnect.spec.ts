@@ -87,12 +87,14 @@ describe('e2e: a listener survives a restart of its tor (attach mode)', function
       const killedAt = Date.now()
       process.kill(node.pid, signal)
 
-      // the peer's connection through the dead tor closes (it does not linger half-open)
-      const peerA: PeerId = (a as TorNode).peerId
-      const closedBy = Date.now() + 30_000
-      while (b.getConnections(peerA).length > 0 && Date.now() < closedBy) await new Promise(resolve => setTimeout(resolve, 50))
-      assert.equal(b.getConnections(peerA).length, 0, `the peer still holds ${b.getConnections(peerA).length} connection(s) to A 30 s after A's tor died`)
-      console.log(`      [figure] ${signal}: the peer's connection closed ${Date.now() - killedAt} ms after the kill`)
+      // A's connections, whose tor was killed under them, close (they do not linger half-open)
+      const peerB: PeerId = (b as TorNode).peerId
+      const closedBy = Date.now() + 10_000
+      while ((a as TorNode).getConnections(peerB).length > 0 && Date.now() < closedBy) await new Promise(resolve => setTimeout(resolve, 20))
+      assert.equal((a as TorNode).getConnections(peerB).length, 0, `A still holds a connection to the peer 10 s after its tor died`)
+      console.log(`      [figure] ${signal}: A's connection to the peer closed ${Date.now() - killedAt} ms after the kill`)
+      // (the peer's side runs through its own, healthy tor: tor keeps that circuit
+      // open, so the peer notices by its connection monitor, or by hanging up)
 
       // tor:down, then a dial fails at once with the typed error
       const downBy = Date.now() + 15_000
