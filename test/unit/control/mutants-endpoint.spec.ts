@@ -17,7 +17,7 @@ function refuses (input: string, says: RegExp): void {
 describe('control endpoint: extra text and messages', () => {
   it('refuses a valid endpoint with text before or after it', () => {
     for (const input of ['x[::1]:9051', '[::1]:9051:1', 'localhost:9051:1', '127.0.0.1:9051:9052']) {
-      refuses(input, /is not a control endpoint/)
+      refuses(input, /is not a host:port endpoint/)
     }
   })
 

@@ -63,7 +63,7 @@ describe('socks handshake: limits and messages', () => {
   it('names the step whose answer had the wrong version, and both versions', () => {
     const greeting = new SocksClientHandshake({ host: ONION, port: PORT })
     greeting.start()
-    protocolError(() => greeting.receive(Uint8Array.of(4, 0)), /answered our greeting with version 0x04, expected 0x05/)
+    protocolError(() => greeting.receive(Uint8Array.of(4, 0)), /answered the greeting with "\\x04\\x00" \(version 0x04, expected 0x05\)/)
 
     const auth = new SocksClientHandshake({ host: ONION, port: PORT, username: USER, password: PASS })
     auth.start()
