@@ -10,9 +10,11 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { defaultLogger } from '@libp2p/logger'
 import { AGENT_VERSION, TOR_CONNECTION_DEFAULTS, torNodeOptions } from '../../../src/node.js'
 import { generateOnionKey, onionAddressToMultiaddr, saveOnionKeyFile } from '../../../src/onion/index.js'
+import { NOT_ONION, ONION, PEER } from './addresses.js'
 
 /** Calls a factory from the options with stub components and returns what it built, untyped. */
 function build (factory: unknown, components: Record<string, unknown> = {}): any {
@@ -88,6 +90,19 @@ describe('node: torNodeOptions() settings', () => {
       assert.equal(init.key.serviceId, key.serviceId)
     } finally {
       await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('installs a gater that allows and keeps only valid /onion3 (built inside the test, not in a hook)', async () => {
+    const gater = (await torNodeOptions({ socks: '127.0.0.1:9' })).connectionGater
+    const peer = peerIdFromString(PEER)
+    for (const ma of ONION) {
+      assert.equal(await gater.denyDialMultiaddr?.(ma), false)
+      assert.equal(await gater.filterMultiaddrForPeer?.(peer, ma), true)
+    }
+    for (const [label, ma] of NOT_ONION) {
+      assert.equal(await gater.denyDialMultiaddr?.(ma), true, label)
+      assert.equal(await gater.filterMultiaddrForPeer?.(peer, ma), false, label)
     }
   })
 
