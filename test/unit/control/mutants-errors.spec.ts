@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import {
   ControlAuthError, ControlConnectionClosedError, ControlError, ControlReplyError, ControlTimeoutError, ControlUnreachableError,
   CookieFileError, InvalidControlArgumentError, NoUsableAuthMethodError, ReplyTooLargeError, ServerHashMismatchError,
-  TorBootstrapTimeoutError, WrongPasswordError
+  TorBootstrapTimeoutError, UploadFailedError, UploadTimeoutError, UploadWaitClosedError, WrongPasswordError
 } from '../../../src/control/errors.js'
 
 describe('control errors: names, fields and messages', () => {
@@ -25,7 +25,10 @@ describe('control errors: names, fields and messages', () => {
       [new ReplyTooLargeError(10), 'ReplyTooLargeError'],
       [new ServerHashMismatchError(), 'ServerHashMismatchError'],
       [new TorBootstrapTimeoutError(1000), 'TorBootstrapTimeoutError'],
-      [new WrongPasswordError(), 'WrongPasswordError']
+      [new WrongPasswordError(), 'WrongPasswordError'],
+      [new UploadWaitClosedError('x'), 'UploadWaitClosedError'],
+      [new UploadTimeoutError('x', 1), 'UploadTimeoutError'],
+      [new UploadFailedError('x', []), 'UploadFailedError']
     ]
     for (const [err, name] of all) {
       assert.equal(err.name, name)
@@ -89,5 +92,26 @@ describe('control errors: names, fields and messages', () => {
     assert.equal(new ReplyTooLargeError(1024).maxReplyBytes, 1024)
     const cause = new Error('515')
     assert.equal(new WrongPasswordError({ cause }).cause, cause)
+  })
+
+  it('upload errors name the service by its first 8 characters, the deadline in seconds, and each reason once', () => {
+    const id = 'e57tg4ft4fpbspcp7xgejz3t4ftgw66iibrhq5hemfqmmkcjskhs6oqd'
+    const closed = new UploadWaitClosedError(id)
+    assert.match(closed.message, /^the control connection closed before the descriptor of e57tg4ft… was uploaded; check that tor still runs/)
+    assert.equal(closed.serviceId, id)
+    const late = new UploadTimeoutError(id, 119_600)
+    assert.match(late.message, /^the descriptor of e57tg4ft… was not uploaded within 120 s: tor may still be bootstrapping/)
+    assert.deepEqual([late.serviceId, late.timeoutMs], [id, 119_600])
+    const failed = new UploadFailedError(id, ['UPLOAD_REJECTED', 'UNEXPECTED', 'UPLOAD_REJECTED'])
+    assert.match(failed.message, /^every descriptor upload of e57tg4ft… failed \(UPLOAD_REJECTED, UNEXPECTED\): check tor's clock/)
+    assert.deepEqual(failed.reasons, ['UPLOAD_REJECTED', 'UNEXPECTED', 'UPLOAD_REJECTED'])
+    assert.match(new UploadFailedError(id, []).message, /^every descriptor upload of e57tg4ft… failed: check/)
+  })
+
+  it('fixed messages of the auth and size errors', () => {
+    assert.match(new WrongPasswordError().message, /^tor rejected the control password \(515\); check the password/)
+    assert.match(new ServerHashMismatchError().message, /^SAFECOOKIE: the control port answered with a wrong SERVERHASH/)
+    assert.match(new ReplyTooLargeError(4096).message, /^a Tor control reply exceeded 4096 bytes; the connection was dropped/)
+    assert.equal(new ControlError('plain').message, 'plain')
   })
 })

@@ -38,10 +38,17 @@ describe('control reply parsers: edge cases', () => {
     assert.deepEqual(parseGetInfoReply(reply(line('version=1'), okLine)), { version: '1' })
   })
 
+  it('refuses a reply whose last line is OK but not a final "250 " line', () => {
+    malformed(() => parseGetInfoReply({ status: 250, lines: [line('version=1'), line('OK', '-')] }), 'GETINFO reply does not end with "250 OK"')
+    malformed(() => parseGetInfoReply({ status: 250, lines: [line('version=1'), line('DONE', ' ')] }), 'GETINFO reply does not end with "250 OK"')
+  })
+
   it('keywordLine takes no arguments without a space, and never from the keyword', () => {
     assert.deepEqual(keywordLine('METHODS=NULL'), { keyword: 'METHODS=NULL', args: {} })
     assert.deepEqual(keywordLine('A B=c'), { keyword: 'A', args: { B: 'c' } })
     assert.deepEqual(keywordLine('X=1 Y=2'), { keyword: 'X=1', args: { Y: '2' } })
+    // the arguments start right after the space: a quote ending the keyword is not read as opening a string
+    assert.deepEqual(keywordLine('K" B=c'), { keyword: 'K"', args: { B: 'c' } })
   })
 
   it('PROTOCOLINFO drops empty METHODS entries, and takes the version only from a VERSION line with Tor=', () => {

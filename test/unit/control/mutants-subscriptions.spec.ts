@@ -141,11 +141,37 @@ describe('control Subscriptions (unit)', () => {
     assert.deepEqual(subs.events, ['CIRC'])
   })
 
+  it('an update queued behind another compares every name with what tor has, not just the first', async () => {
+    const r = recorder(false)
+    const subs = new Subscriptions(r.send, () => r.closed)
+    const a = subs.subscribe('A')
+    r.settle()
+    await a
+    const b = subs.subscribe('B')
+    r.settle()
+    const offB = await b
+    // D is in flight while B leaves and C comes: both updates queue behind it
+    const d = subs.subscribe('D')
+    const leaving = offB()
+    const c = subs.subscribe('C')
+    r.settle()
+    await d
+    await tick()
+    // tor has A B D; the first queued update wants A D C: same length and first name, still different
+    assert.deepEqual(r.sent, [['A'], ['A', 'B'], ['A', 'B', 'D'], ['A', 'D', 'C']])
+    r.settle()
+    await Promise.all([leaving, c])
+    assert.deepEqual(subs.events, ['A', 'D', 'C'])
+    assert.equal(r.sent.length, 4, 'the second queued update finds nothing to change')
+  })
+
   it('refuses a non-string or malformed event name before sending', async () => {
     const r = recorder(true)
     const subs = new Subscriptions(r.send, () => r.closed)
-    for (const bad of [42, 'X-Y', '_HS', '1CIRC', 'CIRC ', ' CIRC']) {
-      await assert.rejects(subs.subscribe(bad as string), (err: Error) => err instanceof InvalidControlArgumentError && /upper-case letters, digits and "_"/.test(err.message), String(bad))
+    // ['CIRC'] would pass the pattern once turned into text: only strings are names
+    for (const bad of [42, ['CIRC'], { toString: () => 'CIRC' }, 'X-Y', '_HS', '1CIRC', 'CIRC ', ' CIRC']) {
+      await assert.rejects(subs.subscribe(bad as string), (err: Error) => err instanceof InvalidControlArgumentError && err.argument === 'event name' &&
+        /upper-case letters, digits and "_"/.test(err.message), String(bad))
     }
     await subs.subscribe('C')
     await subs.subscribe('CIRC_MINOR2')

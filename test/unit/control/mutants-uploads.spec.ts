@@ -144,8 +144,8 @@ describe('control watchUploads (unit, stub client)', () => {
     let abortListeners = 0
     const add = ac.signal.addEventListener.bind(ac.signal)
     const remove = ac.signal.removeEventListener.bind(ac.signal)
-    ac.signal.addEventListener = ((...args: Parameters<typeof add>) => { abortListeners++; add(...args) }) as typeof add
-    ac.signal.removeEventListener = ((...args: Parameters<typeof remove>) => { abortListeners--; remove(...args) }) as typeof remove
+    ac.signal.addEventListener = ((...args: Parameters<typeof add>) => { if (args[0] === 'abort') abortListeners++; add(...args) }) as typeof add
+    ac.signal.removeEventListener = ((...args: Parameters<typeof remove>) => { if (args[0] === 'abort') abortListeners--; remove(...args) }) as typeof remove
     const waiting = watch.waitForUpload(ID, { signal: ac.signal, timeoutMs: 60_000 })
     assert.equal(client.listenerCount('close'), 1)
     assert.equal(abortListeners, 1)

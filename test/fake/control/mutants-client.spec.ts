@@ -1,0 +1,76 @@
+/**
+ * ControlClient details the other fake-port specs leave open: the deadline
+ * options it refuses, which raw command lines it accepts, the 2xx
+ * boundaries, the verb named for a lower-case raw command, the cause on a
+ * closed connection, and a reply nobody asked for.
+ */
+import assert from 'node:assert/strict'
+import { ControlClient } from '../../../src/control/client.js'
+import { ControlConnectionClosedError, ControlReplyError, InvalidControlArgumentError } from '../../../src/control/errors.js'
+import { FakeTorControl } from '../../fixtures/fake-control.js'
+
+describe('control client: edge cases', () => {
+  let fake: FakeTorControl
+  let client: ControlClient | undefined
+
+  beforeEach(async () => { fake = await FakeTorControl.start() })
+  afterEach(async () => {
+    await client?.close()
+    client = undefined
+    await fake.close()
+  })
+
+  it('refuses a commandTimeoutMs or timeoutMs that is not a positive number, naming the option', async () => {
+    for (const bad of [0, -1, Number.NaN, '100' as unknown as number]) {
+      await assert.rejects(ControlClient.connect(fake.endpoint, { commandTimeoutMs: bad }), (err: Error) =>
+        err.name === 'InvalidParametersError' && err.message === `commandTimeoutMs must be a positive number of milliseconds (or Infinity), got ${String(bad)}`)
+    }
+    client = await ControlClient.connect(fake.endpoint, { commandTimeoutMs: Infinity })
+    await assert.rejects(client.getInfo('version', { timeoutMs: 0 }), (err: Error) =>
+      err.name === 'InvalidParametersError' && err.message === 'timeoutMs must be a positive number of milliseconds (or Infinity), got 0')
+    assert.deepEqual(fake.lines, [])
+  })
+
+  it('rawCommand accepts a bare keyword or keyword + space, and sends its line as is', async () => {
+    fake.script(['GETINFO', '250 OK\r\n'], ['getinfo version', '552 Unrecognized key "x"\r\n'], ['AB_C x', '250 OK\r\n'])
+    client = await ControlClient.connect(fake.endpoint)
+    assert.equal((await client.rawCommand('GETINFO')).status, 250)
+    assert.equal((await client.rawCommand('getinfo version')).status, 552)
+    assert.equal((await client.rawCommand('AB_C x')).status, 250)
+    for (const bad of [42, '', ' GETINFO', '1GETINFO', 'GET-INFO x', 'GETINFO\tversion', '+LOADCONF']) {
+      await assert.rejects(client.rawCommand(bad as string), (err: Error) => err instanceof InvalidControlArgumentError && err.argument === 'command line' &&
+        /must start with a command keyword/.test(err.message), String(bad))
+    }
+    assert.deepEqual(fake.lines, ['GETINFO', 'getinfo version', 'AB_C x'])
+  })
+
+  it('takes 200 and 299 as success and 199 and 300 as a ControlReplyError with every reply line', async () => {
+    fake.script(['SIGNAL NEWNYM', '200 OK\r\n'], ['SIGNAL NEWNYM', '299 OK\r\n'], ['SIGNAL NEWNYM', '300-first\r\n300 second\r\n'], ['SIGNAL NEWNYM', '199 odd\r\n'])
+    client = await ControlClient.connect(fake.endpoint)
+    await client.signal('NEWNYM')
+    await client.signal('NEWNYM')
+    await assert.rejects(client.signal('NEWNYM'), (err: Error) => err instanceof ControlReplyError && err.status === 300 && err.text === 'first\nsecond')
+    await assert.rejects(client.signal('NEWNYM'), (err: Error) => err instanceof ControlReplyError && err.status === 199)
+  })
+
+  it('a command on a dropped connection names its verb and the failure that dropped it', async () => {
+    client = await ControlClient.connect(fake.endpoint)
+    const closed = new Promise(resolve => client?.once('close', resolve))
+    fake.push('250 nobody asked\r\n')
+    await closed
+    await assert.rejects(client.getInfo('version'), (err: Error) => {
+      assert.ok(err instanceof ControlConnectionClosedError)
+      assert.equal(err.command, 'GETINFO')
+      assert.match(String((err.cause as Error)?.message), /a 250 reply arrived with no command waiting for it/)
+      return true
+    })
+  })
+
+  it('a command after a clean close has no cause', async () => {
+    client = await ControlClient.connect(fake.endpoint)
+    await client.close()
+    await assert.rejects(client.getInfo('version'), (err: Error) => err instanceof ControlConnectionClosedError && err.cause === undefined && err.command === 'GETINFO')
+    // a raw command's verb is its first word, upper-cased
+    await assert.rejects(client.rawCommand('getinfo version'), (err: Error) => err instanceof ControlConnectionClosedError && err.command === 'GETINFO')
+  })
+})
