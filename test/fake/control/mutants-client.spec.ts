@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { ControlClient } from '../../../src/control/client.js'
-import { ControlConnectionClosedError, ControlReplyError, InvalidControlArgumentError } from '../../../src/control/errors.js'
+import { ControlConnectionClosedError, ControlProtocolError, ControlReplyError, InvalidControlArgumentError } from '../../../src/control/errors.js'
 import { FakeTorControl } from '../../fixtures/fake-control.js'
 
 describe('control client: edge cases', () => {
@@ -72,5 +72,30 @@ describe('control client: edge cases', () => {
     await assert.rejects(client.getInfo('version'), (err: Error) => err instanceof ControlConnectionClosedError && err.cause === undefined && err.command === 'GETINFO')
     // a raw command's verb is its first word, upper-cased
     await assert.rejects(client.rawCommand('getinfo version'), (err: Error) => err instanceof ControlConnectionClosedError && err.command === 'GETINFO')
+  })
+
+  it('a connection that ends in the middle of a reply fails the pending command with that as the cause', async () => {
+    fake.script(['GETINFO version', '250-version=0.4.9.11\r\n'])
+    client = await ControlClient.connect(fake.endpoint)
+    const pending = client.getInfo('version')
+    await fake.waitForLines(1)
+    await new Promise(resolve => setTimeout(resolve, 20))
+    fake.drop()
+    await assert.rejects(pending, (err: Error) => {
+      assert.ok(err instanceof ControlConnectionClosedError)
+      assert.equal(err.command, 'GETINFO')
+      assert.ok(err.cause instanceof ControlProtocolError, String(err.cause))
+      assert.match(err.cause.message, /the connection ended in the middle of a reply/)
+      return true
+    })
+  })
+
+  it('a connection that ends between replies fails the pending command without a cause', async () => {
+    fake.script(['GETINFO version', ''])
+    client = await ControlClient.connect(fake.endpoint)
+    const pending = client.getInfo('version')
+    await fake.waitForLines(1)
+    fake.drop()
+    await assert.rejects(pending, (err: Error) => err instanceof ControlConnectionClosedError && err.cause === undefined)
   })
 })
