@@ -98,4 +98,23 @@ describe('control client: edge cases', () => {
     fake.drop()
     await assert.rejects(pending, (err: Error) => err instanceof ControlConnectionClosedError && err.cause === undefined)
   })
+
+  it('with an Infinity deadline a slow answer still arrives, and an answered command leaves no abort listener', async () => {
+    fake.script(['GETINFO version', null])
+    client = await ControlClient.connect(fake.endpoint, { commandTimeoutMs: Infinity })
+    const ac = new AbortController()
+    let listeners = 0
+    const add = ac.signal.addEventListener.bind(ac.signal)
+    const remove = ac.signal.removeEventListener.bind(ac.signal)
+    ac.signal.addEventListener = ((...args: Parameters<typeof add>) => { if (args[0] === 'abort') listeners++; add(...args) }) as typeof add
+    ac.signal.removeEventListener = ((...args: Parameters<typeof remove>) => { if (args[0] === 'abort') listeners--; remove(...args) }) as typeof remove
+    const pending = client.getInfo('version', { signal: ac.signal })
+    assert.equal(listeners, 1)
+    await fake.waitForLines(1)
+    // setTimeout(Infinity) would fire after 1 ms: give it the chance before answering
+    await new Promise(resolve => setTimeout(resolve, 30))
+    fake.push('250-version=0.4.9.11\r\n250 OK\r\n')
+    assert.deepEqual(await pending, { version: '0.4.9.11' })
+    assert.equal(listeners, 0)
+  })
 })
