@@ -19,6 +19,7 @@
 import { AbortError, TimeoutError } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import { lpStream } from '@libp2p/utils'
+import { setMaxListeners } from 'main-event'
 import { HubUnavailableError, ProtocolError, RpcError } from './errors.js'
 import { FailureCode, failureOf } from './failure.js'
 import { Frame } from './wire-pb.js'
@@ -141,6 +142,8 @@ export class Session {
     // the byte buffer holds at most a few frames: reads are never held up by handlers
     this.lp = lpStream(stream, { maxDataLength: this.maxFrameBytes, maxBufferSize: 4 * this.maxFrameBytes })
     this.closed = new Promise(resolve => { this.resolveClosed = resolve })
+    // every request in flight listens on these; their number is capped by maxIncoming/maxOutgoing
+    setMaxListeners(Infinity, this.shutdown.signal, this.writeAbort.signal)
     // frames are buffered by lpStream from here on; the loop reads them on a
     // later tick, so handlers set right after construction see every frame
     void this.readLoop()
