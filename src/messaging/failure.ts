@@ -97,8 +97,9 @@ export function errorOf (f: Failure): Error {
   const uri = f.uri ?? ''
   switch (f.code) {
     case FailureCode.NOT_AUTHORIZED: {
-      const action = ACTIONS.includes(f.action ?? '') ? f.action as Action : 'call'
-      return new NotAuthorizedError(uri, action, message)
+      // an action outside the four is not guessed at: the code still says what happened
+      if (!ACTIONS.includes(f.action ?? '')) return new RpcError(uri, message, FailureCode.NOT_AUTHORIZED)
+      return new NotAuthorizedError(uri, f.action as Action, message)
     }
     case FailureCode.NO_SUCH_PROCEDURE:
       return new NoSuchProcedureError(uri, message)
