@@ -38,6 +38,8 @@ export const HUB_PROTOCOL = '/p2p-tor/hub/1.0.0'
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024 + 8 * 1024
 export const DEFAULT_MAX_INCOMING_REQUESTS = 256
 export const DEFAULT_MAX_OUTGOING_REQUESTS = 4096
+/** Bytes of our own requests and notices waiting to be written (Tor is slow: this is tens of seconds of sending). */
+export const DEFAULT_MAX_QUEUED_BYTES = 32 * 1024 * 1024
 /** How long close() waits for the remote end to close before aborting. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 5000
 
@@ -87,6 +89,15 @@ export interface SessionOptions {
    */
   maxOutgoingRequests?: number
   /**
+   * Bytes of requests and History notices of ours waiting to be written; a
+   * request or notice past it is refused (RpcError TOO_MANY_CALLS). Answers,
+   * Cancel and Interrupt are never refused: answers are bounded by
+   * maxIncomingRequests, the other two are small.
+   *
+   * @default 32 MiB
+   */
+  maxQueuedBytes?: number
+  /**
    * How long close() waits for the other end.
    *
    * @default 5000
@@ -121,6 +132,8 @@ export class Session {
   private readonly maxIncoming: number
   private readonly maxOutgoing: number
   private readonly closeTimeoutMs: number
+  private readonly maxQueuedBytes: number
+  private queuedBytes = 0
   private readonly shutdown = new AbortController()
   private readonly writeAbort = new AbortController()
   private readonly outgoing = new Map<bigint, Outgoing>()
@@ -139,6 +152,7 @@ export class Session {
     this.maxIncoming = opts.maxIncomingRequests ?? DEFAULT_MAX_INCOMING_REQUESTS
     this.maxOutgoing = opts.maxOutgoingRequests ?? DEFAULT_MAX_OUTGOING_REQUESTS
     this.closeTimeoutMs = opts.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS
+    this.maxQueuedBytes = opts.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES
     // the byte buffer holds at most a few frames: reads are never held up by handlers
     this.lp = lpStream(stream, { maxDataLength: this.maxFrameBytes, maxBufferSize: 4 * this.maxFrameBytes })
     this.closed = new Promise(resolve => { this.resolveClosed = resolve })
@@ -191,6 +205,9 @@ export class Session {
       if (bytes.byteLength > this.maxFrameBytes) {
         reject(new RpcError(uriOf(body), `the ${requestKind(body)} request is ${bytes.byteLength} bytes, over the session's frame cap of ${this.maxFrameBytes}; send less data`, FailureCode.TOO_LARGE)); return
       }
+      if (body.cancel == null && body.interrupt == null && this.queuedBytes + bytes.byteLength > this.maxQueuedBytes) {
+        reject(this.queueFull(uriOf(body))); return
+      }
 
       let timer: ReturnType<typeof setTimeout> | undefined
       const onAbort = (): void => { done(); reject(abortErrorOf(opts.signal)) }
@@ -220,6 +237,7 @@ export class Session {
     if (bytes.byteLength > this.maxFrameBytes) {
       throw new RpcError('', `a history notice of ${bytes.byteLength} bytes is over the session's frame cap of ${this.maxFrameBytes}`, FailureCode.TOO_LARGE)
     }
+    if (this.queuedBytes + bytes.byteLength > this.maxQueuedBytes) throw this.queueFull('')
     this.write(bytes)
   }
 
@@ -233,11 +251,18 @@ export class Session {
       return
     }
     this.finish(undefined)
+    // one deadline for draining the queued answers and for the remote's close
+    const deadline = AbortSignal.timeout(this.closeTimeoutMs)
+    const onDeadline = (): void => { this.writeAbort.abort(deadline.reason) }
+    deadline.addEventListener('abort', onDeadline, { once: true })
     try {
       await this.writing
-      await this.stream.close({ signal: AbortSignal.timeout(this.closeTimeoutMs) })
+      deadline.throwIfAborted()
+      await this.stream.close({ signal: deadline })
     } catch (err: any) {
       this.stream.abort(err)
+    } finally {
+      deadline.removeEventListener('abort', onDeadline)
     }
   }
 
@@ -247,6 +272,10 @@ export class Session {
     this.finish(err)
     this.writeAbort.abort(err)
     this.stream.abort(err)
+  }
+
+  private queueFull (uri: string): RpcError {
+    return new RpcError(uri, `${this.queuedBytes} bytes are already waiting to be sent to ${this.remotePeer}, the session's cap; wait for some calls to finish`, FailureCode.TOO_MANY_CALLS)
   }
 
   private closedError (): HubUnavailableError {
@@ -263,10 +292,13 @@ export class Session {
   }
 
   private write (bytes: Uint8Array): void {
+    this.queuedBytes += bytes.byteLength
     this.writing = this.writing.then(async () => {
       if (this.stream.status !== 'open') return
       // not the shutdown signal: close() lets queued answers drain; abort() resets the stream anyway
       await this.lp.write(bytes, { signal: this.writeAbort.signal })
+    }).finally(() => {
+      this.queuedBytes -= bytes.byteLength
     }).catch((err: Error) => {
       if (this.ended) return
       log('write to %s failed: %s', this.remotePeer, err.message)

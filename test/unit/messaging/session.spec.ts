@@ -241,6 +241,29 @@ describe('messaging Session (over an in-memory stream pair)', () => {
     await assert.rejects(first, HubUnavailableError)
   })
 
+  it('refuses a request past the send-queue byte cap with TOO_MANY_CALLS, but never a Cancel or an Interrupt', async () => {
+    const [member, hub] = await pair({ maxQueuedBytes: 150 })
+    const seen: Request[] = []
+    hub.onRequest(async (req) => { seen.push(req); return { result: bytes('ok') } })
+    const call = (): Promise<unknown> => member.request({ call: { uri: 'q', data: new Uint8Array(100), timeoutMs: 1 } }, { timeoutMs: 5000 })
+    // issued in one tick: the first frame is still queued when the second asks
+    const first = call()
+    const second = call()
+    const cancel = member.request({ cancel: { callId: 1n } }, { timeoutMs: 5000 })
+    await assert.rejects(second, (err: Error) => {
+      assert.ok(err instanceof RpcError)
+      assert.equal(err.code, 'TOO_MANY_CALLS')
+      assert.equal(err.uri, 'q')
+      assert.match(err.message, /^1\d\d bytes are already waiting to be sent to 12D3KooWHub, the session's cap/)
+      return true
+    })
+    await first
+    await cancel
+    assert.deepEqual(seen.map(r => r.call != null ? 'call' : 'cancel'), ['call', 'cancel'])
+    // drained: the cap admits a request again
+    await call()
+  })
+
   it('refuses to send a request over the frame cap with RpcError TOO_LARGE, and stays open', async () => {
     const [member, hub] = await pair({ maxFrameBytes: 100 })
     hub.onRequest(async () => ({ result: bytes('ok') }))
