@@ -28,6 +28,7 @@ const log = logger('p2p-tor:messaging:dealer')
 
 /** The longest URI the dealer accepts; the realm's own checks come on top. */
 export const MAX_URI_LENGTH = 1024
+const MAX_TIMEOUT_MS = 2 ** 31 - 1
 /** How long an Interrupt to a callee may wait for its answer. */
 export const INTERRUPT_TIMEOUT_MS = 10_000
 
@@ -220,7 +221,9 @@ export class Dealer {
     }
     if (signal.aborted) throw new AbortError('the caller\'s session closed')
 
-    const timeoutMs = call.timeoutMs > 0 ? Math.min(call.timeoutMs, limits.callTimeoutMs) : limits.callTimeoutMs
+    // Invoke.timeoutMs is a uint32 and timers stop at 2^31-1 ms: a realm asking for more gets that
+    const hubMs = Math.min(limits.callTimeoutMs, MAX_TIMEOUT_MS)
+    const timeoutMs = call.timeoutMs > 0 ? Math.min(call.timeoutMs, hubMs) : hubMs
     const routed: RoutedCall = { uri, caller: peer, callerSession: session, callId, callee: reg.session, controller: new AbortController() }
     let byId = this.calls.get(session)
     if (byId == null) {

@@ -16,7 +16,7 @@
  * request-multiplexing helper for one long-lived stream (pbStream reads one
  * message at a time and knows no ids).
  */
-import { AbortError, TimeoutError } from '@libp2p/interface'
+import { AbortError, InvalidParametersError, TimeoutError } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import { lpStream } from '@libp2p/utils'
 import { setMaxListeners } from 'main-event'
@@ -40,6 +40,8 @@ export const DEFAULT_MAX_INCOMING_REQUESTS = 256
 export const DEFAULT_MAX_OUTGOING_REQUESTS = 4096
 /** Bytes of our own requests and notices waiting to be written (Tor is slow: this is tens of seconds of sending). */
 export const DEFAULT_MAX_QUEUED_BYTES = 32 * 1024 * 1024
+/** setTimeout fires at once for anything longer; a longer deadline waits this long. */
+const MAX_TIMER_MS = 2 ** 31 - 1
 /** How long close() waits for the remote end to close before aborting. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 5000
 
@@ -198,6 +200,9 @@ export class Session {
       if (opts.signal?.aborted === true) {
         reject(abortErrorOf(opts.signal)); return
       }
+      if (!(opts.timeoutMs > 0)) {
+        reject(new InvalidParametersError(`timeoutMs must be a positive number of ms, got ${opts.timeoutMs}`)); return
+      }
       if (this.outgoing.size >= this.maxOutgoing) {
         reject(new RpcError('', `${this.outgoing.size} requests to ${this.remotePeer} are already awaiting a response; wait for some to finish`, FailureCode.TOO_MANY_CALLS)); return
       }
@@ -223,7 +228,7 @@ export class Session {
       timer = setTimeout(() => {
         done()
         reject(new TimeoutError(`no answer from ${this.remotePeer} to the ${requestKind(body)} request within ${opts.timeoutMs} ms`))
-      }, opts.timeoutMs)
+      }, Math.min(opts.timeoutMs, MAX_TIMER_MS))
       opts.signal?.addEventListener('abort', onAbort, { once: true })
       this.write(bytes)
     })
@@ -279,7 +284,7 @@ export class Session {
   }
 
   private closedError (): HubUnavailableError {
-    return new HubUnavailableError(`the session with ${this.remotePeer} is closed; wait for the member to reconnect and retry`)
+    return new HubUnavailableError(`the session with ${this.remotePeer} is closed; open a new session (reconnect) and retry`)
   }
 
   private finish (err: Error | undefined): void {

@@ -151,6 +151,19 @@ describe('messaging Session (over an in-memory stream pair)', () => {
     assert.equal(member.open, true)
   })
 
+  it('a deadline that is not a positive number is refused; one past the timer range waits instead of firing at once', async () => {
+    const [member, hub] = await pair()
+    const g = gate()
+    hub.onRequest(g.handler)
+    for (const bad of [0, -5, Number.NaN]) {
+      await assert.rejects(member.request({ register: { uri: 'a' } }, { timeoutMs: bad }), (err: Error) => err.name === 'InvalidParametersError', String(bad))
+    }
+    const long = member.request({ register: { uri: 'long' } }, { timeoutMs: Number.POSITIVE_INFINITY })
+    await g.arrived(1)
+    g.release(0, { result: bytes('waited') })
+    assert.equal(text((await long).result), 'waited')
+  })
+
   it('rejects with AbortError when the signal was aborted before, and sends nothing', async () => {
     const [member, hub] = await pair()
     const seen: Request[] = []
