@@ -253,8 +253,10 @@ function describe (value: unknown): string {
   if (typeof value === 'object') {
     return 'an object'
   }
-  const text = JSON.stringify(value) ?? String(value)
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text
+  if (typeof value === 'string' && value.length > 160) {
+    return `${JSON.stringify(value.slice(0, 157))}...`
+  }
+  return JSON.stringify(value) ?? String(value)
 }
 
 const TYPE_NAMES: Record<string, string> = {
