@@ -149,6 +149,11 @@ function encodeRecord (rec: Omit<HistoryRecord, 'topic'>): Uint8Array {
   return out
 }
 
+/** A plain Uint8Array copy: classic-level hands out Buffers that may share a larger allocation. */
+function copy (bytes: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8Array(bytes.subarray(start, end))
+}
+
 function decodeRecord (dir: string, topic: string, bytes: Uint8Array): HistoryRecord {
   const damaged = (): HistoryStoreError => new HistoryStoreError(dir, `a retained record of ${topic} in ${dir} is damaged; stop the hub and remove the history directory to start it afresh`)
   if (bytes.byteLength < HEADER || bytes[0] !== FORMAT) {
@@ -156,7 +161,7 @@ function decodeRecord (dir: string, topic: string, bytes: Uint8Array): HistoryRe
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const rec: any = {
-    id: bytes.slice(1, 1 + HISTORY_ID_BYTES),
+    id: copy(bytes, 1, 1 + HISTORY_ID_BYTES),
     time: view.getFloat64(1 + HISTORY_ID_BYTES),
     topic
   }
@@ -169,7 +174,7 @@ function decodeRecord (dir: string, topic: string, bytes: Uint8Array): HistoryRe
     if (at + 4 + length > bytes.byteLength) {
       throw damaged()
     }
-    rec[f] = bytes.slice(at + 4, at + 4 + length)
+    rec[f] = copy(bytes, at + 4, at + 4 + length)
     at += 4 + length
   }
   if (at !== bytes.byteLength) {
