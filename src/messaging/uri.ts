@@ -67,22 +67,22 @@ export const MAX_URI_BYTES = 512
 const FORBIDDEN = /[\s#\u0000-\u001f\u007f-\u009f]/u
 const encoder = new TextEncoder()
 
-function check (uri: unknown): string {
+function basicProblem (uri: unknown): string | undefined {
   if (typeof uri !== 'string') {
-    throw new InvalidUriError(String(uri), `expected a string, got ${typeof uri}`)
+    return `expected a string, got ${typeof uri}`
   }
   if (uri.length === 0) {
-    throw new InvalidUriError(uri, 'it is empty; use dotted components such as "com.example.topic"')
+    return 'it is empty; use dotted components such as "com.example.topic"'
   }
   // A UTF-16 length over the cap is over it in UTF-8 too; skip encoding huge strings.
   if (uri.length > MAX_URI_BYTES || encoder.encode(uri).byteLength > MAX_URI_BYTES) {
-    throw new InvalidUriError(uri, `it is longer than ${MAX_URI_BYTES} bytes of UTF-8; use a shorter URI`)
+    return `it is longer than ${MAX_URI_BYTES} bytes of UTF-8; use a shorter URI`
   }
   const bad = FORBIDDEN.exec(uri)
   if (bad != null) {
-    throw new InvalidUriError(uri, `it contains ${JSON.stringify(bad[0])} at index ${bad.index}; whitespace, '#' and control characters are not allowed`)
+    return `it contains ${JSON.stringify(bad[0])} at index ${bad.index}; whitespace, '#' and control characters are not allowed`
   }
-  return uri
+  return undefined
 }
 
 function emptyComponent (uri: string, allowLast: boolean): number {
@@ -97,6 +97,30 @@ function emptyComponent (uri: string, allowLast: boolean): number {
 }
 
 /**
+ * Why `uri` is not a valid URI (no `match`) or pattern (with `match`), or
+ * undefined when it is valid: `exact` is a URI, `prefix` may end in an empty
+ * component, `wildcard` may have empty components anywhere. None may be empty.
+ */
+export function uriProblem (uri: string, match?: Match): string | undefined {
+  const basic = basicProblem(uri)
+  if (basic != null) {
+    return basic
+  }
+  if (match === undefined || match === 'exact') {
+    const empty = emptyComponent(uri, false)
+    return empty < 0 ? undefined : `component ${empty} is empty; components are separated by single dots and may not be empty`
+  }
+  if (match === 'prefix') {
+    const empty = emptyComponent(uri, true)
+    return empty < 0 ? undefined : `component ${empty} is empty; a prefix may end with a dot but has no other empty component`
+  }
+  if (match === 'wildcard') {
+    return undefined
+  }
+  return `unknown match ${JSON.stringify(match)}; expected "exact", "prefix" or "wildcard"`
+}
+
+/**
  * Checks a concrete URI (a topic or a procedure) and returns it.
  *
  * @throws {InvalidUriError} when it is not a string, empty, over 512 bytes, has
@@ -104,47 +128,30 @@ function emptyComponent (uri: string, allowLast: boolean): number {
  * (`a..b`, `.a`, `a.`)
  */
 export function validateUri (uri: string): string {
-  check(uri)
-  const empty = emptyComponent(uri, false)
-  if (empty >= 0) {
-    throw new InvalidUriError(uri, `component ${empty} is empty; components are separated by single dots and may not be empty`)
+  const problem = uriProblem(uri)
+  if (problem != null) {
+    throw new InvalidUriError(String(uri), problem)
   }
   return uri
 }
 
 /** {@link validateUri} as a predicate. */
 export function isValidUri (uri: string): boolean {
-  try {
-    validateUri(uri)
-    return true
-  } catch {
-    return false
-  }
+  return uriProblem(uri) === undefined
 }
 
 /**
- * Checks a pattern for the given match policy and returns it: `exact` is a
- * URI, `prefix` may end in an empty component, `wildcard` may have empty
- * components anywhere. None may be empty.
+ * Checks a pattern for the given match policy and returns it (see
+ * {@link uriProblem} for what each policy allows).
  *
  * @throws {InvalidUriError}
  */
 export function validatePattern (pattern: string, match: Match): string {
-  if (match === 'exact') {
-    return validateUri(pattern)
+  const problem = uriProblem(pattern, match)
+  if (problem != null) {
+    throw new InvalidUriError(String(pattern), problem)
   }
-  check(pattern)
-  if (match === 'prefix') {
-    const empty = emptyComponent(pattern, true)
-    if (empty >= 0) {
-      throw new InvalidUriError(pattern, `component ${empty} is empty; a prefix may end with a dot but has no other empty component`)
-    }
-    return pattern
-  }
-  if (match === 'wildcard') {
-    return pattern
-  }
-  throw new InvalidUriError(pattern, `unknown match ${JSON.stringify(match)}; expected "exact", "prefix" or "wildcard"`)
+  return pattern
 }
 
 /**
