@@ -24,7 +24,6 @@
  */
 import { open } from 'node:fs/promises'
 import { unwatchFile, watchFile } from 'node:fs'
-import type { Stats } from 'node:fs'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
@@ -33,6 +32,9 @@ import { RealmError } from './errors.js'
 import type { Action } from './errors.js'
 import { createUriMatcher, isValidUri, MATCHES, uriProblem } from './uri.js'
 import type { Match, UriMatcher } from './uri.js'
+
+export type { Action } from './errors.js'
+export type { Match } from './uri.js'
 
 /** What the hub retains for topics that match one history entry. */
 export interface HistoryPolicy { limit?: number, maxBytes: number, maxAgeSeconds?: number }
@@ -516,11 +518,10 @@ export function watchRealm (file: string, opts: WatchRealmOptions): void {
     })
   }
 
-  const onStat = (curr: Stats, prev: Stats): void => {
-    if (curr.mtimeMs !== prev.mtimeMs || curr.size !== prev.size || curr.ino !== prev.ino || curr.ctimeMs !== prev.ctimeMs) {
-      reload()
-    }
-  }
+  // libuv's fs poll calls back only when the stat differs (mtime, ctime, size,
+  // inode, mode, ...; not atime), so every call is a change worth a reload; a
+  // deleted file calls back with zeroed stats, and the reload reports it missing.
+  const onStat = (): void => { reload() }
   const onHangup = (): void => { reload() }
 
   // persistent: false, so the watch alone never keeps a process alive.
