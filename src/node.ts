@@ -7,6 +7,7 @@ import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { onionListenAddress, tor } from '../transports/tor/index.js'
 import { isValidOnion3Multiaddr, loadOnionKeyFile } from './onion/index.js'
 import type { TorTransportInit } from '../transports/tor/index.js'
+import { InvalidParametersError } from '@libp2p/interface'
 import type { Identify } from '@libp2p/identify'
 import type { PrivateKey, Libp2p } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
@@ -87,6 +88,16 @@ export interface TorNodeOptions extends TorTransportInit {
    * @default true
    */
   start?: boolean
+
+  /**
+   * Dial only: the node has no onion service and cannot be reached. It never
+   * sends ADD_ONION (no listen address exists) and refuses a `key` or
+   * `keyFile`. A member of a hub runs this way: it needs no onion service of
+   * its own, so nothing can find or dial it.
+   *
+   * @default false (a node without a key dials only too, but may be given one)
+   */
+  dialOnly?: boolean
 }
 
 export interface TorNodeServices extends Record<string, unknown> {
@@ -119,7 +130,10 @@ export function onionOnly (addrs: Multiaddr[]): Multiaddr[] {
  * Tor default, the announce filter and the gater in place.
  */
 export async function torNodeOptions (options: TorNodeOptions = {}): Promise<TorNodeLibp2pOptions> {
-  const { privateKey, port, start, ...transportInit } = options
+  const { privateKey, port, start, dialOnly, ...transportInit } = options
+  if (dialOnly === true && (transportInit.key != null || transportInit.keyFile != null)) {
+    throw new InvalidParametersError('dialOnly: true cannot be combined with key or keyFile: a dial-only node has no onion service; drop the key, or drop dialOnly to listen')
+  }
   const key = transportInit.key ?? (transportInit.keyFile != null ? await loadOnionKeyFile(transportInit.keyFile) : undefined)
   const listen = key != null ? [onionListenAddress(key, port ?? 7777).toString()] : []
 

@@ -114,3 +114,19 @@ export class ProtocolError extends Error {
     this.name = 'ProtocolError'
   }
 }
+
+/**
+ * The hub's history store cannot be used: another process holds it, it is
+ * from an unknown format version, or a stored record is damaged.
+ */
+export class HistoryStoreError extends Error {
+  static override name = 'HistoryStoreError'
+  /** The store's directory. */
+  readonly dir: string
+
+  constructor (dir: string, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'HistoryStoreError'
+    this.dir = dir
+  }
+}
