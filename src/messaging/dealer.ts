@@ -14,26 +14,24 @@
 import { AbortError, TimeoutError } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import {
-  InvalidUriError,
   NoSuchProcedureError,
   NotAuthorizedError,
   ProcedureAlreadyRegisteredError,
   RpcError
 } from './errors.js'
 import { FailureCode } from './failure.js'
+import { validateUri } from './uri.js'
 import type { ResponseBody, Session } from './session.js'
 import type { Request } from './wire-pb.js'
 
 const log = logger('p2p-tor:messaging:dealer')
 
-/** The longest URI the dealer accepts; the realm's own checks come on top. */
-export const MAX_URI_LENGTH = 1024
 const MAX_TIMEOUT_MS = 2 ** 31 - 1
 /** How long an Interrupt to a callee may wait for its answer. */
 export const INTERRUPT_TIMEOUT_MS = 10_000
 
 export interface DealerAuthorizer {
-  /** Whether the realm grants `peer` the `action` on `uri`. May throw InvalidUriError. */
+  /** Whether the realm grants `peer` the `action` on `uri` (the dealer has validated `uri`). A Realm fits as it is. */
   may: (peer: string, action: 'call' | 'register', uri: string) => boolean
 }
 
@@ -54,7 +52,7 @@ export interface DealerLimits {
 
 export interface DealerOptions {
   authorizer: DealerAuthorizer
-  /** Read on every request, so a reloaded realm's limits apply at once. */
+  /** Read on every request, so a reloaded realm's limits apply at once (`() => realm.limits` fits). */
   limits: () => DealerLimits
 }
 
@@ -159,13 +157,8 @@ export class Dealer {
     return await fn()
   }
 
-  private checkUri (uri: string): void {
-    if (uri === '') throw new InvalidUriError(uri, 'it is empty')
-    if (uri.length > MAX_URI_LENGTH) throw new InvalidUriError(uri, `it is ${uri.length} characters long, over ${MAX_URI_LENGTH}`)
-  }
-
   private register (peer: string, session: Session, uri: string): void {
-    this.checkUri(uri)
+    validateUri(uri)
     if (!this.authorizer.may(peer, 'register', uri)) throw new NotAuthorizedError(uri, 'register')
     const held = this.registrations.get(uri)
     if (held != null) {
@@ -184,7 +177,7 @@ export class Dealer {
   }
 
   private unregister (session: Session, uri: string): void {
-    this.checkUri(uri)
+    validateUri(uri)
     const held = this.registrations.get(uri)
     if (held?.session !== session) {
       throw new NoSuchProcedureError(uri, `${uri} is not registered on this session, so there is nothing to unregister`)
@@ -207,7 +200,7 @@ export class Dealer {
 
   private async call (peer: string, session: Session, callId: bigint, call: NonNullable<Request['call']>, signal: AbortSignal): Promise<ResponseBody> {
     const { uri, data } = call
-    this.checkUri(uri)
+    validateUri(uri)
     if (!this.authorizer.may(peer, 'call', uri)) throw new NotAuthorizedError(uri, 'call')
     const limits = this.limits()
     if (data.byteLength > limits.maxPayloadBytes) {

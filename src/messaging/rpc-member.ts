@@ -18,6 +18,7 @@ import { logger } from '@libp2p/logger'
 import { HubUnavailableError, NoSuchProcedureError, ProcedureAlreadyRegisteredError, RpcError } from './errors.js'
 import { errorOf, FailureCode, oneLine } from './failure.js'
 import { abortErrorOf } from './session.js'
+import { validateUri } from './uri.js'
 import type { RequestContext, ResponseBody, Session } from './session.js'
 import type { Invoke, Request } from './wire-pb.js'
 
@@ -133,11 +134,13 @@ export class RpcMember {
   }
 
   /**
-   * Registers `uri` at the hub. Rejects with HubUnavailableError when no
+   * Registers `uri` at the hub. Rejects with InvalidUriError before asking,
+   * with HubUnavailableError when no
    * session is attached, and with the hub's typed refusal
    * (NotAuthorizedError, ProcedureAlreadyRegisteredError naming the holder).
    */
   async register (uri: string, handler: ProcedureHandler): Promise<void> {
+    validateUri(uri)
     if (this.handlers.has(uri)) {
       throw new ProcedureAlreadyRegisteredError(uri, 'this member', `${uri} is already registered by this member: unregister it first`)
     }
@@ -166,11 +169,13 @@ export class RpcMember {
 
   /**
    * Calls `uri` through the hub. Rejects with the hub's or the callee's typed
-   * error (RpcError CALLEE_ERROR carries the handler's message), TimeoutError
+   * error (RpcError CALLEE_ERROR carries the handler's message), InvalidUriError
+   * before sending, TimeoutError
    * at the deadline, AbortError (the signal's reason as its cause) on abort,
    * HubUnavailableError without a session.
    */
   async call (uri: string, data: Uint8Array, opts: CallOptions = {}): Promise<Uint8Array> {
+    validateUri(uri)
     const timeoutMs = checkTimeout(opts.timeoutMs ?? this.defaultTimeoutMs, 'timeoutMs')
     const session = this.current()
     if (data.byteLength > this.maxPayloadBytes) {

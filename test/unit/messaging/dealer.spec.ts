@@ -136,9 +136,12 @@ describe('Dealer (with scripted members over in-memory streams)', () => {
     await req(a, { register: { uri: 'x.echo' } })
     assert.equal(text((await req(b, { call: { uri: 'x.echo', data: new Uint8Array(100), timeoutMs: 0 } })).result).length, 105)
     assert.deepEqual((await req(b, { call: { uri: 'x.echo', data: new Uint8Array(101), timeoutMs: 0 } })).error, { code: 'TOO_LARGE', message: 'the call\'s data is 101 bytes, over the hub\'s cap of 100; send less', uri: 'x.echo' })
-    assert.deepEqual((await req(b, { call: { uri: '', data: bytes(''), timeoutMs: 0 } })).error, { code: 'BAD_REQUEST', message: 'invalid URI "": it is empty', uri: '' })
-    assert.equal((await req(a, { register: { uri: 'u'.repeat(1025) } })).error?.code, 'BAD_REQUEST')
+    assert.deepEqual((await req(b, { call: { uri: '', data: bytes(''), timeoutMs: 0 } })).error, { code: 'BAD_REQUEST', message: 'invalid URI "": it is empty; use dotted components such as "com.example.topic"', uri: '' })
+    assert.equal((await req(a, { register: { uri: 'u'.repeat(513) } })).error?.code, 'BAD_REQUEST')
+    assert.deepEqual((await req(a, { register: { uri: 'x..echo' } })).error, { code: 'BAD_REQUEST', message: 'invalid URI "x..echo": component 1 is empty; components are separated by single dots and may not be empty', uri: 'x..echo' })
+    assert.equal((await req(b, { unregister: { uri: 'x echo' } })).error?.code, 'BAD_REQUEST')
     assert.equal(a.got.length, 1, 'only the one accepted call reached the callee')
+    assert.ok(!asked.some(q => q.includes('x..echo') || q.endsWith(' ')), 'an invalid URI is refused before the realm is asked')
   })
 
   it('ALREADY_REGISTERED names the holder, for another peer and for the same peer on another session; the same session again is fine', async () => {

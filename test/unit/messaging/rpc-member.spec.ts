@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { AbortError, InvalidParametersError } from '@libp2p/interface'
 import { streamPair } from '@libp2p/utils'
-import { HubUnavailableError, NoSuchProcedureError, NotAuthorizedError, ProcedureAlreadyRegisteredError, RpcError } from '../../../src/messaging/errors.js'
+import { HubUnavailableError, InvalidUriError, NoSuchProcedureError, NotAuthorizedError, ProcedureAlreadyRegisteredError, RpcError } from '../../../src/messaging/errors.js'
 import { RpcMember } from '../../../src/messaging/rpc-member.js'
 import { Session } from '../../../src/messaging/session.js'
 import type { ProcedureContext } from '../../../src/messaging/rpc-member.js'
@@ -226,6 +226,14 @@ describe('RpcMember (against a scripted hub over an in-memory stream)', () => {
       await assert.rejects(member.call('b.x', bytes('12345')), (err: Error) => err instanceof RpcError && err.code === 'TOO_LARGE' && err.uri === 'b.x')
       await member.call('b.y', bytes('1234'))
       assert.deepEqual(hub.seen.map(r => r.call?.uri), ['b.y'])
+    })
+
+    it('an invalid URI: InvalidUriError for call and register, and nothing is sent', async () => {
+      const { member, hub } = await setup()
+      await assert.rejects(member.call('b..x', bytes('')), (err: Error) => err instanceof InvalidUriError && err.uri === 'b..x')
+      await assert.rejects(member.register('', () => bytes('')), InvalidUriError)
+      assert.deepEqual(hub.seen, [])
+      assert.deepEqual(member.registered, [])
     })
 
     it('a deadline that is not a whole number of ms from 1 to 2^31-1: InvalidParametersError', async () => {
