@@ -1,0 +1,223 @@
+/**
+ * The hub and members (src/messaging/hub.ts, member.ts) on real libp2p
+ * nodes over TCP on 127.0.0.1, without tor: the fast check of the logic that
+ * test/e2e/messaging.spec.ts runs again over the private Tor network.
+ */
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { tcp } from '@libp2p/tcp'
+import { createLibp2p } from 'libp2p'
+import { NotAuthorizedError, RpcError } from '../../../src/messaging/errors.js'
+import { hubGossipsubOptions, memberGossipsubOptions } from '../../../src/messaging/gossip.js'
+import { Hub } from '../../../src/messaging/hub.js'
+import { Member, type Delivery } from '../../../src/messaging/member.js'
+import { parseRealm, type Realm } from '../../../src/messaging/realm.js'
+import type { MessagingNode } from '../../../src/messaging/node.js'
+import type { PrivateKey } from '@libp2p/interface'
+
+interface Who { key: PrivateKey, id: string }
+
+async function who (): Promise<Who> {
+  const key = await generateKeyPair('Ed25519')
+  return { key, id: peerIdFromPrivateKey(key).toString() }
+}
+
+async function tcpNode (w: Who, hub: boolean, realm?: () => Realm, port = 0): Promise<MessagingNode> {
+  return await createLibp2p({
+    privateKey: w.key,
+    addresses: { listen: hub ? [`/ip4/127.0.0.1/tcp/${port}`] : [] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: realm == null ? {} : { denyInboundEncryptedConnection: async (peer) => !realm().knows(peer.toString()) },
+    services: { identify: identify(), ping: (() => ({})) as any, pubsub: gossipsub(hub ? hubGossipsubOptions(1 << 20) : memberGossipsubOptions(1 << 20)) },
+    start: false
+  }) as unknown as MessagingNode
+}
+
+async function until (what: string, cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+}
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
+const dec = (b: Uint8Array): string => new TextDecoder().decode(b)
+
+describe('fake: hub and members over loopback TCP', function () {
+  this.timeout(60_000)
+  let dir: string
+  const ids: Record<string, Who> = {}
+  let realm: Realm
+  let hub: Hub
+  let hubAddr: string
+  let hubPort: number
+  const members: Member[] = []
+
+  function realmFor (without: string[] = []): Realm {
+    const keep = (xs: string[]): string[] => xs.filter(x => !without.includes(x))
+    return parseRealm({
+      roles: [
+        { name: 'pub', peers: keep([ids.pub.id]), permissions: [{ uri: 'news.', match: 'prefix', allow: { publish: true } }, { uri: 'svc.', match: 'prefix', allow: { call: true } }] },
+        { name: 'sub', peers: keep([ids.sub1.id, ids.sub2.id]), permissions: [{ uri: 'news.', match: 'prefix', allow: { subscribe: true } }, { uri: 'svc.', match: 'prefix', allow: { register: true } }] },
+        { name: 'rogue', peers: keep([ids.rogue.id]), permissions: [{ uri: 'other', allow: { subscribe: true } }] }
+      ],
+      history: [{ uri: 'news.retained', limit: 50 }]
+    })
+  }
+
+  async function startHub (): Promise<void> {
+    const node = await tcpNode(ids.hub, true, () => realm, hubPort)
+    hub = await Hub.start(node, realm, { historyDir: join(dir, 'history') })
+    const addr = node.getMultiaddrs()[0].toString()
+    hubPort = Number(addr.split('/tcp/')[1].split('/')[0])
+    hubAddr = addr
+  }
+
+  async function member (w: Who): Promise<Member> {
+    const node = await tcpNode(w, false)
+    const m = await Member.connect(node, { hubs: [hubAddr], minBackoffMs: 50, maxBackoffMs: 500, connectTimeoutMs: 5000 }, { timeoutMs: 10_000 })
+    members.push(m)
+    return m
+  }
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'p2p-tor-hub-fake-'))
+    for (const k of ['hub', 'pub', 'sub1', 'sub2', 'rogue', 'stranger']) ids[k] = await who()
+    realm = realmFor()
+    await startHub()
+  })
+
+  after(async () => {
+    for (const m of members) {
+      await m.close()
+      await m.node.stop()
+    }
+    await hub?.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  let pub: Member, sub1: Member, sub2: Member, rogue: Member
+  const got: Record<string, Delivery[]> = { sub1: [], sub2: [] }
+
+  it('delivers a publish to two subscribers with the sender\'s PeerId, acknowledged', async () => {
+    [pub, sub1, sub2, rogue] = await Promise.all([member(ids.pub), member(ids.sub1), member(ids.sub2), member(ids.rogue)])
+    await sub1.subscribe('news.a', (m) => { got.sub1.push(m) })
+    await sub2.subscribe('news.a', (m) => { got.sub2.push(m) })
+    const { id } = await pub.publish('news.a', enc('one'), { acknowledge: true })
+    await until('both', () => got.sub1.length === 1 && got.sub2.length === 1)
+    assert.equal(got.sub1[0].from, ids.pub.id)
+    assert.equal(got.sub1[0].id, id)
+    assert.equal(dec(got.sub2[0].data), 'one')
+  })
+
+  it('keeps order per publisher over 100 messages', async () => {
+    const before = got.sub1.length
+    for (let i = 0; i < 100; i++) await pub.publish('news.a', enc(`n${i}`))
+    await until('100 more', () => got.sub1.length === before + 100)
+    assert.deepEqual(got.sub1.slice(before).map(d => dec(d.data)), Array.from({ length: 100 }, (_, i) => `n${i}`))
+  })
+
+  it('refuses an unauthorized publish (acknowledge) and subscribe with NotAuthorizedError naming uri and action', async () => {
+    await assert.rejects(rogue.publish('news.a', enc('x'), { acknowledge: true }), (e: any) => e instanceof NotAuthorizedError && e.action === 'publish' && e.uri === 'news.a')
+    await assert.rejects(rogue.subscribe('news.a', () => {}), (e: any) => e instanceof NotAuthorizedError && e.action === 'subscribe' && e.uri === 'news.a')
+  })
+
+  it('a raw gossipsub publish by a peer without the right is never delivered; acknowledge of a raw-signed id reports the refusal', async () => {
+    const before = got.sub1.length
+    // the hub is subscribed to news.a and rogue may not see that; send anyway to whoever it knows
+    const ps = rogue.node.services.pubsub as any
+    ps.subscribe('other')
+    await ps.publish('news.a', enc('forged'), { allowPublishToZeroTopicPeers: true }).catch(() => {})
+    await pub.publish('news.a', enc('real'), { acknowledge: true })
+    await until('the real one', () => got.sub1.length === before + 1)
+    assert.equal(dec(got.sub1[before].data), 'real')
+  })
+
+  it('routes calls: result, handler error without a stack, timeout and cancel reach the callee, 50 at once', async () => {
+    const seen: string[] = []
+    await sub2.register('svc.upper', async (d) => enc(dec(d).toUpperCase()))
+    await sub2.register('svc.fail', async () => { throw new Error('disk full\n   at x (/y.js:1:1)') })
+    await sub2.register('svc.slow', async (_d, { signal }) => {
+      await new Promise<void>(resolve => { signal.addEventListener('abort', () => { seen.push('aborted'); resolve() }, { once: true }) })
+      return enc('late')
+    })
+    assert.equal(dec(await pub.call('svc.upper', enc('a'))), 'A')
+    await assert.rejects(pub.call('svc.fail', enc('')), (e: any) => e instanceof RpcError && e.uri === 'svc.fail' && /disk full/.test(e.message) && !/y\.js/.test(e.message))
+    await assert.rejects(pub.call('svc.slow', enc(''), { timeoutMs: 300 }), (e: any) => e.name === 'TimeoutError')
+    await until('timeout seen', () => seen.length === 1)
+    const ac = new AbortController()
+    const p = pub.call('svc.slow', enc(''), { signal: ac.signal })
+    setTimeout(() => { ac.abort() }, 200)
+    await assert.rejects(p, (e: any) => e.name === 'AbortError')
+    await until('cancel seen', () => seen.length === 2)
+    const all = await Promise.all(Array.from({ length: 50 }, async (_, i) => dec(await pub.call('svc.upper', enc(`c${i}`)))))
+    assert.deepEqual(all, Array.from({ length: 50 }, (_, i) => `C${i}`))
+  })
+
+  it('history: since an id replays exactly the missed messages, verified, once each; and after a hub restart', async () => {
+    const first: Delivery[] = []
+    await sub1.subscribe('news.retained', (m) => { first.push(m) })
+    await pub.publish('news.retained', enc('r0'), { acknowledge: true })
+    await until('r0', () => first.length === 1)
+    await sub1.unsubscribe('news.retained')
+    for (let i = 1; i <= 5; i++) await pub.publish('news.retained', enc(`r${i}`), { acknowledge: true })
+    const replay: Delivery[] = []
+    const r = await sub1.subscribe('news.retained', (m) => { replay.push(m) }, { sinceId: first[0].id })
+    assert.equal(r.replayed, 5)
+    assert.deepEqual(replay.map(d => dec(d.data)), ['r1', 'r2', 'r3', 'r4', 'r5'])
+    assert.ok(replay.every(d => d.replayed && d.from === ids.pub.id))
+    await sub1.unsubscribe('news.retained')
+
+    const back = [pub, sub1, sub2].map(async m => await new Promise<void>(resolve => { m.addEventListener('reconnected', () => { resolve() }, { once: true }) }))
+    await hub.stop()
+    await startHub()
+    await Promise.all(back)
+    const again: Delivery[] = []
+    const r2 = await sub1.subscribe('news.retained', (m) => { again.push(m) }, { sinceId: first[0].id })
+    assert.equal(r2.replayed, 5)
+    assert.deepEqual(again.map(d => dec(d.data)), ['r1', 'r2', 'r3', 'r4', 'r5'])
+    await sub1.unsubscribe('news.retained')
+    // live subscriptions made before the restart work again, and registrations are back
+    const n = got.sub2.length
+    await pub.publish('news.a', enc('after restart'), { acknowledge: true })
+    await until('after restart', () => got.sub2.length === n + 1)
+    assert.equal(dec(await pub.call('svc.upper', enc('b'))), 'B')
+  })
+
+  it('revocation: the removed member is disconnected at once and refused on reconnect; the others are served', async () => {
+    const lost = new Promise<void>(resolve => { sub2.addEventListener('disconnected', () => { resolve() }, { once: true }) })
+    const t0 = Date.now()
+    realm = realmFor([ids.sub2.id])
+    assert.deepEqual(await hub.reload(realm), [ids.sub2.id])
+    await lost
+    assert.ok(Date.now() - t0 < 1000)
+    const failures: Error[] = []
+    sub2.addEventListener('reconnect:failed', (e) => { failures.push(e.detail.error) })
+    await until('a refused reconnect', () => failures.length >= 2)
+    assert.equal(sub2.connected, false)
+    const n = got.sub1.length
+    await pub.publish('news.a', enc('still'), { acknowledge: true })
+    await until('sub1 served', () => got.sub1.length === n + 1)
+  })
+
+  it('a peer the realm does not name is refused at connect', async () => {
+    const node = await tcpNode(ids.stranger, false)
+    await node.start()
+    try {
+      await assert.rejects(Member.connect(node, { hubs: [hubAddr] }, { timeoutMs: 5000 }))
+    } finally {
+      await node.stop()
+    }
+  })
+})
