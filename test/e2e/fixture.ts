@@ -5,7 +5,9 @@
  *
  * - Directory: $P2P_TOR_TEST_DIR, else <tmpdir>/p2p-tor-e2e-<basePort>. It is
  *   kept after the run, so the next run reuses the keys (a ~3 s restart).
- * - Ports: $P2P_TOR_TEST_BASE_PORT (default 17000) .. +23. Runs in parallel
+ * - Ports: $P2P_TOR_TEST_BASE_PORT (default 17000) .. +31 (4 per tor: 3
+ *   authorities, 1 relay, 4 client tors: messaging puts a hub and three
+ *   members on four different client tors). Runs in parallel
  *   on one machine need different base ports; a second run on the same one
  *   is refused (lock file) instead of sharing and stopping the other's network.
  * - P2P_TOR_TEST_VERBOSE=1 prints the start's progress.
@@ -27,6 +29,9 @@ import { watchUploads } from '../../src/control/index.js'
 const basePort = Number(process.env.P2P_TOR_TEST_BASE_PORT ?? 17000)
 export const TESTNET_DIR = path.resolve(process.env.P2P_TOR_TEST_DIR ?? path.join(os.tmpdir(), `p2p-tor-e2e-${basePort}`))
 const LOCK_FILE = `${TESTNET_DIR}.lock`
+
+/** Client tors in the e2e network. */
+export const TESTNET_CLIENTS = 4
 
 let starting: Promise<TestnetInfo> | undefined
 let lockHeld = false
@@ -62,6 +67,7 @@ export async function getTestnet (): Promise<TestnetInfo> {
     const net = await startTestnet({
       dir: TESTNET_DIR,
       basePort,
+      clients: TESTNET_CLIENTS,
       timeoutMs: 90_000,
       onProgress: verbose ? (e) => { console.log(`      [testnet] ${e.phase}: ${e.message}`) } : undefined
     })
