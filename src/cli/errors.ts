@@ -19,6 +19,10 @@ export const ExitCode = {
   TOR: 3,
   /** The peer could not be reached: descriptor not found, introduction failed, timeout, … */
   PEER: 4,
+  /** The hub's realm does not grant this member the right (publish, subscribe, call, register). */
+  NOT_AUTHORIZED: 5,
+  /** A routed call failed: the callee's error, no such procedure, already registered, callee gone. */
+  RPC: 6,
   /** Interrupted by SIGINT/SIGTERM before finishing (dial; listen before it was listening). */
   INTERRUPTED: 130
 } as const
@@ -32,7 +36,11 @@ export const EXIT_CODES_HELP = `Exit codes:
   2    usage error or invalid address (nothing was sent to the network)
   3    tor not installed, not reachable, authentication or bootstrap failed
   4    peer unreachable: descriptor not found (offline / not yet published),
-       introduction or rendezvous failed, timeout
+       introduction or rendezvous failed, timeout; the hub unreachable
+  5    not authorized: the hub's realm does not grant this member the right
+       (NOT_AUTHORIZED; the message names the URI and the missing right)
+  6    a routed call failed: the callee's error (RPC_ERROR), no such
+       procedure, already registered elsewhere, callee gone
   130  interrupted (dial; listen before it was listening)`
 
 /** A command-line problem found before anything touched the network. */
@@ -165,6 +173,8 @@ const RULES: Record<string, Rule> = {
   InvalidControlArgumentError: [ExitCode.USAGE, 'USAGE'],
   InvalidTestnetOptionsError: [ExitCode.USAGE, 'USAGE'],
   NoControlPortError: [ExitCode.USAGE, 'NO_CONTROL_PORT'],
+  RealmError: [ExitCode.USAGE, 'BAD_REALM'],
+  InvalidUriError: [ExitCode.USAGE, 'BAD_URI'],
   // 3: tor itself
   TorNotInstalledError: [ExitCode.TOR, 'TOR_NOT_INSTALLED'],
   TorNotFoundError: [ExitCode.TOR, 'TOR_NOT_FOUND'],
@@ -208,6 +218,12 @@ const RULES: Record<string, Rule> = {
   EncryptionFailedError: [ExitCode.PEER, (err) => NOISE_MISMATCH.test(err.message) ? 'PEER_ID_MISMATCH' : NOT_MULTISTREAM.test(err.message) ? 'NOT_LIBP2P' : 'ENCRYPTION_FAILED', (err) => peerMismatch(err) ?? notLibp2p(err)],
   InvalidMessageError: [ExitCode.PEER, (err) => NOT_MULTISTREAM.test(err.message) ? 'NOT_LIBP2P' : 'INVALID_MESSAGE', notLibp2p],
   UnsupportedProtocolError: [ExitCode.PEER, 'PROTOCOL_UNSUPPORTED'],
+  HubUnavailableError: [ExitCode.PEER, 'HUB_UNAVAILABLE'],
+  // 5, 6: messaging
+  NotAuthorizedError: [ExitCode.NOT_AUTHORIZED, 'NOT_AUTHORIZED'],
+  RpcError: [ExitCode.RPC, (err) => err.code === 'CALLEE_ERROR' ? 'RPC_ERROR' : String(err.code ?? 'RPC_ERROR'), (err) => `${err.uri as string}: ${oneLine(err.message)}`],
+  NoSuchProcedureError: [ExitCode.RPC, 'NO_SUCH_PROCEDURE'],
+  ProcedureAlreadyRegisteredError: [ExitCode.RPC, 'ALREADY_REGISTERED'],
   // 1: local failures
   KeyFileError: [ExitCode.FAILURE, 'KEY_FILE'],
   OnionInUseError: [ExitCode.FAILURE, 'ONION_IN_USE'],

@@ -24,6 +24,14 @@
  * | `testnet-stopped` | `dir`; `cleaned`; `stopMs` | testnet stop |
  * | `testnet-status` | `dir`; `nodes`: `[{ name, role, pid?, alive }]` | testnet status |
  * | `testnet-env` | `dir`, `basePort`, `clients`, `torrcLines`, `scheduler`; `env` | testnet env |
+ * | `joined` | `hub` (its multiaddr); `peerId` (this member); `joinMs` (dial + session) | publish, subscribe, register, call |
+ * | `hub-lost` / `reconnected` | `message` / `subscriptions`, `registrations`, `attempts` | subscribe, register |
+ * | `published` | `topic`; `id` (32 hex digits); `acknowledged`; `publishMs` | publish |
+ * | `subscribed` | `topic`; `replayed` (retained messages sent for `--since`) | subscribe |
+ * | `message` | `topic`; `from` (the publisher's PeerId); `id`; `time` (publisher's clock); `receivedAt`; `contentType`; `replayed`; `data` or `dataBase64` | subscribe |
+ * | `registered` / `invocation` | `uri` / `uri`, `caller`, `ok`, `callMs`, `message` (when not ok) | register |
+ * | `result` | `uri`; `callMs`; `data` or `dataBase64` | call |
+ * | `member` / `refused` / `realm-reloaded` / `realm-error` | `peerId`, `joined` / `peerId`, `action`, `uri` / `disconnected` / `message` | hub (which prints `listening` first, as listen does) |
  * | `error` | `code` (stable, e.g. `"HS_DESC_NOT_FOUND"`, see errors.ts); `exitCode`; `message` (one line) | any command, last line |
  *
  * Example (`p2p-tor dial … --count 2 --json`):
@@ -179,7 +187,27 @@ export interface TestnetEnvEvent extends TestnetInfo {
   env: Record<string, string>
 }
 
-export type CliEvent = ProgressEvent | ListeningEvent | ConnectionEvent | StoppedEvent | ConnectedEvent | PingEvent | SummaryEvent | IdEvent | WarningEvent | ErrorEvent |
+/**
+ * Messaging events (hub, publish, subscribe, register, call). Data fields are
+ * `data` (UTF-8 text) or `dataBase64` (anything else).
+ */
+export type DataFields = { data: string } | { dataBase64: string }
+export type MessagingEvent =
+  | { event: 'joined', hub: string, peerId: string, joinMs: number }
+  | { event: 'hub-lost', message: string | null }
+  | { event: 'reconnected', subscriptions: number, registrations: number, attempts: number }
+  | { event: 'published', topic: string, id: string, acknowledged: boolean, publishMs: number }
+  | { event: 'subscribed', topic: string, replayed: number }
+  | ({ event: 'message', topic: string, from: string, id: string, time: number, receivedAt: number, contentType: string, replayed: boolean } & DataFields)
+  | { event: 'registered', uri: string }
+  | { event: 'invocation', uri: string, caller: string, ok: boolean, callMs: number, message?: string }
+  | ({ event: 'result', uri: string, callMs: number } & DataFields)
+  | { event: 'member', peerId: string, joined: boolean }
+  | { event: 'refused', peerId: string, action: string, uri: string | null }
+  | { event: 'realm-reloaded', disconnected: string[] }
+  | { event: 'realm-error', message: string }
+
+export type CliEvent = MessagingEvent | ProgressEvent | ListeningEvent | ConnectionEvent | StoppedEvent | ConnectedEvent | PingEvent | SummaryEvent | IdEvent | WarningEvent | ErrorEvent |
   TorDownEvent | TorUpEvent | ReachableEvent | RepublishFailedEvent |
   TestnetEvent | TestnetStoppedEvent | TestnetStatusEvent | TestnetEnvEvent
 

@@ -16,7 +16,8 @@ export const ENV = {
   password: 'P2P_TOR_PASSWORD',
   cookie: 'P2P_TOR_COOKIE',
   testnet: 'P2P_TOR_TESTNET',
-  dataDir: 'P2P_TOR_DATA_DIR'
+  dataDir: 'P2P_TOR_DATA_DIR',
+  hub: 'P2P_TOR_HUB'
 } as const
 
 export const ENV_HELP = `Environment (a flag beats its variable):
@@ -27,6 +28,7 @@ export const ENV_HELP = `Environment (a flag beats its variable):
   ${ENV.cookie}     control cookie file, as --tor-cookie
   ${ENV.testnet}    private network directory, as --testnet
   ${ENV.dataDir}   data directory, as --data-dir
+  ${ENV.hub}        the hub's multiaddr, as --hub (publish, subscribe, register, call)
   NO_COLOR           set (non-empty) to disable colour
   DEBUG              debug logs: p2p-tor* (alias of libp2p:tor*), libp2p:*`
 

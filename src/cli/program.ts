@@ -12,11 +12,27 @@ import type { CliContext } from './context.js'
 import type { DialOptions } from './commands/dial.js'
 import type { IdOptions } from './commands/id.js'
 import type { ListenOptions } from './commands/listen.js'
+import type { HubOptions } from './commands/hub.js'
+import type { PublishCommandOptions } from './commands/publish.js'
+import type { SubscribeCommandOptions } from './commands/subscribe.js'
+import type { RegisterCommandOptions } from './commands/register.js'
+import type { CallCommandOptions } from './commands/call.js'
 import type { TestnetDirOptions, TestnetStartOptions, TestnetStopOptions } from './commands/testnet.js'
 
 const DEFAULT_PORT = 7777
 /** listen's --timeout (the value lives here so that --help loads no command module). */
 const DEFAULT_LISTEN_TIMEOUT_MS = 300_000
+/** publish/subscribe/register/call --timeout: reaching tor, then the hub, then the action. */
+const DEFAULT_MEMBER_TIMEOUT_MS = 120_000
+
+function addMemberOptions (cmd: Command): Command {
+  return addTorOptions(cmd
+    .option('--hub <multiaddr>', 'the hub: /onion3/<id>:<port>/p2p/<PeerId>, as `p2p-tor hub` prints it (or P2P_TOR_HUB)')
+    .addOption(new Option('-t, --timeout <s>', 'seconds allowed for reaching tor and the hub, and then for the action itself').default(DEFAULT_MEMBER_TIMEOUT_MS, '120').argParser(parseTimeoutOption)))
+}
+
+const MEMBER_HELP = `A member has no onion service: it dials the hub, and the hub's realm names
+it by the PeerId of its data dir (p2p-tor id prints it).`
 
 function version (): string {
   // src/cli -> ../../package.json; dist/src/cli (or .build/x/src/cli) -> ../../../package.json
@@ -100,6 +116,11 @@ function testnetCommand (ctx: CliContext, done: (exitCode: number) => void): Com
   return cmd
 }
 
+/** --hub, or P2P_TOR_HUB. */
+function withHub<T extends { hub?: string }> (opts: T, env: Readonly<Record<string, string | undefined>>): T {
+  return { ...opts, hub: opts.hub ?? env.P2P_TOR_HUB }
+}
+
 /**
  * The `p2p-tor` program. `done` receives each action's exit code; a thrown
  * error goes to main(). Commander must not exit the process itself: main()
@@ -107,7 +128,7 @@ function testnetCommand (ctx: CliContext, done: (exitCode: number) => void): Com
  */
 export function buildProgram (ctx: CliContext, done: (exitCode: number) => void): Command {
   const program = new Command('p2p-tor')
-    .description('libp2p over Tor: listen on an onion service, dial one and ping it')
+    .description('libp2p over Tor: listen on an onion service, dial one and ping it; run a messaging hub, and publish, subscribe, register and call through it')
     .version(version(), '-V, --version')
     .showSuggestionAfterError(true)
 
@@ -136,6 +157,76 @@ export function buildProgram (ctx: CliContext, done: (exitCode: number) => void)
     .action(async (address: string, opts: DialOptions) => {
       const { dialCommand } = await import('./commands/dial.js')
       done(await dialCommand(address, opts, ctx))
+    })
+
+  addTorOptions(program.command('hub')
+    .description('run a messaging hub on this node\'s onion service: members publish, subscribe, register and call through it, as its realm allows')
+    .requiredOption('--realm <file>', 'the realm: roles, the PeerIds in each, and their rights per URI (JSON; see the README)')
+    .addOption(new Option('--port <port>', 'onion virtual port').default(DEFAULT_PORT).argParser(parsePortOption))
+    .option('--no-reconnect', 'exit (code 3) when tor goes away, instead of reconnecting and publishing the service again')
+    .addOption(new Option('-t, --timeout <s>', 'seconds allowed for starting up: reaching tor, its bootstrap and publishing the onion service').default(DEFAULT_LISTEN_TIMEOUT_MS, '300').argParser(parseTimeoutOption)))
+    .addHelpText('after', footer(`  p2p-tor hub --realm realm.json
+  p2p-tor hub --realm realm.json --testnet .testnet/demo --json
+  kill -HUP <pid>      # reload the realm (it is also reloaded when the file changes)`))
+    .action(async (opts: HubOptions) => {
+      const { hubCommand } = await import('./commands/hub.js')
+      done(await hubCommand(opts, ctx))
+    })
+
+  addMemberOptions(program.command('publish')
+    .description('publish one message on a topic through the hub (waits for the hub\'s acknowledgement unless --no-ack)')
+    .argument('<topic>', 'a dotted URI, e.g. webhook.github.push')
+    .argument('[data]', 'the message (text); - reads stdin; none sends an empty message')
+    .option('--no-ack', 'return once sent, without waiting for the hub to accept it')
+    .option('--wait', 'if the hub is not reachable yet, keep trying until --timeout')
+    .option('--content-type <type>', 'the message\'s content type (default application/octet-stream)'))
+    .addHelpText('after', footer(`  p2p-tor publish news.today "hello" --hub /onion3/<id>:7777/p2p/12D3KooW...
+  echo '{"a":1}' | p2p-tor publish news.json - --content-type application/json --hub ...
+
+${MEMBER_HELP}`))
+    .action(async (topic: string, data: string | undefined, opts: PublishCommandOptions) => {
+      const { publishCommand } = await import('./commands/publish.js')
+      done(await publishCommand(topic, data, withHub(opts, ctx.env), ctx))
+    })
+
+  addMemberOptions(program.command('subscribe')
+    .description('print each message of a topic until Ctrl-C')
+    .argument('<topic>', 'a dotted URI')
+    .option('--since <id|time>', 'first replay what the hub retained after this message id, or since this time (ISO or ms)')
+    .option('--from <peerIds...>', 'accept messages from these publishers only (checked here too, not only at the hub)'))
+    .addHelpText('after', footer(`  p2p-tor subscribe news.today --hub /onion3/<id>:7777/p2p/12D3KooW...
+  p2p-tor subscribe news.today --hub ... --since 4f1c...e2 --json
+
+${MEMBER_HELP}`))
+    .action(async (topic: string, opts: SubscribeCommandOptions) => {
+      const { subscribeCommand } = await import('./commands/subscribe.js')
+      done(await subscribeCommand(topic, withHub(opts, ctx.env), ctx))
+    })
+
+  addMemberOptions(program.command('register')
+    .description('serve a procedure: each call runs <command> with the call\'s data on stdin; its stdout is the result, a non-zero exit an error')
+    .argument('<uri>', 'a dotted URI')
+    .argument('<command...>', 'after --: the command and its arguments'))
+    .addHelpText('after', footer(`  p2p-tor register svc.upper --hub ... -- tr a-z A-Z
+  p2p-tor register build.run --hub ... -- ./build.sh
+
+${MEMBER_HELP}`))
+    .action(async (uri: string, command: string[], opts: RegisterCommandOptions) => {
+      const { registerCommand } = await import('./commands/register.js')
+      done(await registerCommand(uri, command, withHub(opts, ctx.env), ctx))
+    })
+
+  addMemberOptions(program.command('call')
+    .description('call a procedure through the hub and print its result')
+    .argument('<uri>', 'a dotted URI')
+    .argument('[data]', 'the call\'s data (text); - reads stdin')
+    .option('--wait', 'if the hub is not reachable yet, keep trying until --timeout'))
+    .addHelpText('after', footer(`  p2p-tor call svc.upper "hello" --hub /onion3/<id>:7777/p2p/12D3KooW...
+
+${MEMBER_HELP}`))
+    .action(async (uri: string, data: string | undefined, opts: CallCommandOptions) => {
+      const { callCommand } = await import('./commands/call.js')
+      done(await callCommand(uri, data, withHub(opts, ctx.env), ctx))
     })
 
   program.command('id')

@@ -7,7 +7,7 @@
  */
 import { aborted, interruptedBy, sinceStart, startOutputFor, StartDeadline, stopQuietly } from '../context.js'
 import { ExitCode, InterruptedError } from '../errors.js'
-import { loadOrCreateIdentity } from '../identity.js'
+import { loadOrCreateIdentity, type NodeIdentity } from '../identity.js'
 import { lockDataDir, type DataDirLock } from '../lock.js'
 import { ms } from '../json.js'
 import { checkTestnet, resolveDataDir, resolveTorChoice } from '../options.js'
@@ -74,14 +74,41 @@ export function dialHint (address: string, testnetDir?: string): string {
 /** How long `listen` may take to be reachable: a fresh tor's bootstrap plus the descriptor upload (each up to 120 s). */
 export const DEFAULT_LISTEN_TIMEOUT_MS = 300_000 // as --help shows it (program.ts)
 
+/**
+ * What runs on the published node: `listen` answers pings; `hub` makes a
+ * hub node and serves the realm. `start` gets the tor handle and identity and
+ * returns the started node; `serve` runs after the `listening` event until
+ * Ctrl-C (or tor is lost) and may return a cleanup.
+ */
+export interface OnionService<N extends TorNode = TorNode> {
+  command: string
+  start: (handle: TorHandle, identity: NodeIdentity, port: number) => Promise<N>
+  serve?: (node: N, output: Output, ctx: CliContext) => Promise<(() => Promise<void>) | undefined>
+  /** The note after the address lines. @default 'answering pings; press Ctrl-C to stop' */
+  serving?: string
+}
+
+const PING_SERVICE: OnionService = {
+  command: 'listen',
+  start: async (handle, identity, port) => {
+    const { createTorNode } = await import('../../node.js')
+    return await createTorNode({ tor: handle, privateKey: identity.privateKey, key: identity.onionKey, port })
+  }
+}
+
 export async function listenCommand (opts: ListenOptions, ctx: CliContext): Promise<number> {
+  return await serveOnion(opts, ctx, PING_SERVICE)
+}
+
+/** Publishes an onion service that runs `service`, with listen's flags, output, restarts and shutdown. */
+export async function serveOnion<N extends TorNode> (opts: ListenOptions, ctx: CliContext, service: OnionService<N>): Promise<number> {
   // --timeout bounds start-up only: listen() sees a signal that also aborts
   // when it runs out, until the 'listening' event clears the deadline
   const start = new StartDeadline(ctx.signal, opts.timeout ?? DEFAULT_LISTEN_TIMEOUT_MS)
   const output = startOutputFor(ctx, opts.json, start, 'listening')
   const locks: DataDirLock[] = []
   try {
-    return await listen(opts, { ...ctx, signal: start.signal }, output, locks)
+    return await listen(opts, { ...ctx, signal: start.signal }, output, locks, service as unknown as OnionService, ctx)
   } catch (err) {
     // the bootstrap's own timeout error says how far tor got: keep it
     const expired = start.expired
@@ -97,7 +124,7 @@ export async function listenCommand (opts: ListenOptions, ctx: CliContext): Prom
   }
 }
 
-async function listen (opts: ListenOptions, ctx: CliContext, output: Output, locks: DataDirLock[]): Promise<number> {
+async function listen (opts: ListenOptions, ctx: CliContext, output: Output, locks: DataDirLock[], service: OnionService, outer: CliContext): Promise<number> {
   const dataDir = resolveDataDir(opts.dataDir, ctx.env)
   const choice = resolveTorChoice(opts, ctx.env, 0)
   await checkEndpoints(choice)
@@ -107,12 +134,12 @@ async function listen (opts: ListenOptions, ctx: CliContext, output: Output, loc
   locks.push(await lockDataDir(dataDir))
   const identity = await loadOrCreateIdentity(dataDir)
   if (identity.created) output.note(`created new keys in ${dataDir}`)
-  const { createTorNode } = await import('../../node.js')
 
   const reconnect = opts.reconnect !== false
-  const tor = await obtainTor(choice, { dataDir, command: 'listen', output, signal: ctx.signal, socksOnlyOk: false, reconnect })
+  const tor = await obtainTor(choice, { dataDir, command: service.command, output, signal: ctx.signal, socksOnlyOk: false, reconnect })
   const handle = tor.handle as TorHandle
   let node: TorNode | undefined
+  let cleanup: (() => Promise<void>) | undefined
   try {
     output.note(tor.description)
     const serviceId = identity.onionKey.serviceId
@@ -123,7 +150,7 @@ async function listen (opts: ListenOptions, ctx: CliContext, output: Output, loc
     const onAbort = (): void => { void handle.close() }
     ctx.signal.addEventListener('abort', onAbort, { once: true })
     try {
-      node = await createTorNode({ tor: handle, privateKey: identity.privateKey, key: identity.onionKey, port: opts.port })
+      node = await service.start(handle, identity, opts.port)
     } finally {
       ctx.signal.removeEventListener('abort', onAbort)
       await stopWatching().catch(() => {})
@@ -144,7 +171,8 @@ async function listen (opts: ListenOptions, ctx: CliContext, output: Output, loc
     output.note(`${output.err('green', 'listening')}: reachable over Tor after ${(timeToReachableMs / 1000).toFixed(2)} s (publishing took ${(publishMs / 1000).toFixed(2)} s); dial it with:`)
     output.result(address)
     output.result(dialHint(address, choice.kind === 'testnet' ? choice.dir : undefined))
-    output.note('answering pings; press Ctrl-C to stop')
+    cleanup = await service.serve?.(node, output, outer)
+    output.note(service.serving ?? 'answering pings; press Ctrl-C to stop')
 
     if (reconnect) {
       // tor may restart under us: say so, and say when the service is reachable again
@@ -156,6 +184,8 @@ async function listen (opts: ListenOptions, ctx: CliContext, output: Output, loc
       if (lost != null) throw lost
     }
     const t0 = sinceStart()
+    await cleanup?.()
+    cleanup = undefined
     await node.stop()
     node = undefined
     await handle.close()
@@ -164,6 +194,7 @@ async function listen (opts: ListenOptions, ctx: CliContext, output: Output, loc
     output.note(`stopped (${signal}): onion service removed${handle.mode === 'managed' ? ', tor stopped' : ''}`)
     return ExitCode.OK
   } finally {
+    await cleanup?.().catch(() => {})
     await stopQuietly(node)
     await handle.close()
   }

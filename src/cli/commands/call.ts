@@ -1,0 +1,32 @@
+/**
+ * `p2p-tor call <uri> [data|-] --hub <multiaddr>`: call a procedure through
+ * the hub and print its result (stdout, as is; `--json`: a `result` event).
+ * The callee's error exits 6 (RPC_ERROR) with its one-line message.
+ */
+import { StartDeadline, sinceStart, startOutputFor } from '../context.js'
+import { ExitCode } from '../errors.js'
+import { ms } from '../json.js'
+import { checkUri, dataFields, openMember, readData, type MemberFlags } from '../member.js'
+import { CLI_MAX_PAYLOAD_BYTES } from './publish.js'
+import type { CliContext } from '../context.js'
+
+export interface CallCommandOptions extends MemberFlags {
+  wait?: boolean
+}
+
+export async function callCommand (uri: string, data: string | undefined, opts: CallCommandOptions, ctx: CliContext): Promise<number> {
+  await checkUri(uri)
+  const bytes = await readData(data, CLI_MAX_PAYLOAD_BYTES)
+  const start = new StartDeadline(ctx.signal, opts.timeout)
+  const output = startOutputFor(ctx, opts.json, start, 'joined')
+  const opened = await openMember(opts, ctx, output, 'call', start.signal)
+  try {
+    const t0 = sinceStart()
+    const result = await opened.member.call(uri, bytes, { signal: ctx.signal, timeoutMs: opts.timeout, wait: opts.wait === true })
+    output.event({ event: 'result', uri, callMs: ms(sinceStart() - t0), ...dataFields(result) })
+    if (!output.json) ctx.stdout.write(new TextDecoder().decode(result))
+    return ExitCode.OK
+  } finally {
+    await opened.close()
+  }
+}

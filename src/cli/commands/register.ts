@@ -1,0 +1,87 @@
+/**
+ * `p2p-tor register <uri> --hub <multiaddr> -- <command...>`: serve a
+ * procedure. Each call runs the command once, with the call's data on its
+ * stdin and P2P_TOR_CALLER / P2P_TOR_URI in its environment; its stdout is
+ * the result, and a non-zero exit returns an error whose message is the
+ * first line of its stderr. A cancelled or timed-out call kills the command
+ * (SIGTERM, then SIGKILL after 2 s).
+ */
+import { spawn } from 'node:child_process'
+import { aborted, StartDeadline, startOutputFor } from '../context.js'
+import { ExitCode, oneLine } from '../errors.js'
+import { ms } from '../json.js'
+import { checkUri, openMember, type MemberFlags } from '../member.js'
+import { CLI_MAX_PAYLOAD_BYTES } from './publish.js'
+import type { CliContext } from '../context.js'
+import type { Output } from '../output.js'
+
+export type RegisterCommandOptions = MemberFlags
+
+const STDERR_CAP = 4096
+const KILL_GRACE_MS = 2000
+
+/** Runs `argv` for one call. Exported for tests. */
+export async function runHandler (argv: string[], data: Uint8Array, env: NodeJS.ProcessEnv, signal: AbortSignal, maxOut = CLI_MAX_PAYLOAD_BYTES): Promise<Uint8Array> {
+  return await new Promise<Uint8Array>((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { env, stdio: ['pipe', 'pipe', 'pipe'] })
+    const out: Buffer[] = []
+    let outBytes = 0
+    let err = ''
+    let failure: Error | undefined
+    let killTimer: ReturnType<typeof setTimeout> | undefined
+    const kill = (why: Error): void => {
+      failure ??= why
+      child.kill('SIGTERM')
+      killTimer ??= setTimeout(() => { child.kill('SIGKILL') }, KILL_GRACE_MS)
+    }
+    const onAbort = (): void => { kill(signal.reason instanceof Error ? signal.reason : new Error('the call was cancelled')) }
+    signal.addEventListener('abort', onAbort, { once: true })
+    child.stdout.on('data', (b: Buffer) => {
+      outBytes += b.byteLength
+      if (outBytes > maxOut) kill(new Error(`the handler wrote more than ${maxOut} bytes`))
+      else out.push(b)
+    })
+    child.stderr.on('data', (b: Buffer) => { if (err.length < STDERR_CAP) err += b.toString('utf8') })
+    child.on('error', (e) => { failure ??= new Error(`cannot run ${argv[0]}: ${e.message}`) })
+    child.stdin.on('error', () => {})
+    child.stdin.end(Buffer.from(data))
+    child.on('close', (code, sig) => {
+      clearTimeout(killTimer)
+      signal.removeEventListener('abort', onAbort)
+      if (failure != null) { reject(failure); return }
+      if (code === 0) { resolve(new Uint8Array(Buffer.concat(out))); return }
+      const line = oneLine(err)
+      reject(new Error(line !== '' ? line : `${argv[0]} ${sig != null ? `was killed by ${sig}` : `exited with code ${String(code)}`}`))
+    })
+  })
+}
+
+export async function registerCommand (uri: string, command: string[], opts: RegisterCommandOptions, ctx: CliContext): Promise<number> {
+  await checkUri(uri)
+  const start = new StartDeadline(ctx.signal, opts.timeout)
+  const output = startOutputFor(ctx, opts.json, start, 'joined')
+  const opened = await openMember(opts, ctx, output, 'register', start.signal)
+  try {
+    await opened.member.register(uri, async (data, call) => await invoke(uri, command, data, call.caller, call.signal, output))
+    output.event({ event: 'registered', uri })
+    output.note(`registered ${uri}: each call runs ${command.join(' ')}; press Ctrl-C to stop`)
+    await aborted(ctx.signal)
+    return ExitCode.OK
+  } finally {
+    await opened.close()
+  }
+}
+
+async function invoke (uri: string, command: string[], data: Uint8Array, caller: string, signal: AbortSignal, output: Output): Promise<Uint8Array> {
+  const t0 = performance.now()
+  try {
+    const result = await runHandler(command, data, { ...process.env, P2P_TOR_CALLER: caller, P2P_TOR_URI: uri }, signal)
+    output.event({ event: 'invocation', uri, caller, ok: true, callMs: ms(performance.now() - t0) })
+    output.note(`call from ${caller}: ok (${(performance.now() - t0).toFixed(0)} ms)`)
+    return result
+  } catch (err) {
+    output.event({ event: 'invocation', uri, caller, ok: false, callMs: ms(performance.now() - t0), message: (err as Error).message })
+    output.note(`call from ${caller}: ${output.err('red', 'failed')}: ${(err as Error).message}`)
+    throw err
+  }
+}
