@@ -128,6 +128,25 @@ describe('fake: hub and members over loopback TCP', function () {
     assert.deepEqual(got.sub1.slice(before).map(d => dec(d.data)), Array.from({ length: 100 }, (_, i) => `n${i}`))
   })
 
+  it('a subscriber\'s own from-list drops publishers it does not accept (defense in depth), and says so', async () => {
+    const accepted: Delivery[] = []
+    const refused: Delivery[] = []
+    const dropped: Array<{ topic: string, from: string, reason: string }> = []
+    const onDrop = (e: CustomEvent<{ topic: string, from: string, reason: string }>): void => { dropped.push(e.detail) }
+    sub2.addEventListener('dropped', onDrop)
+    await sub1.subscribe('news.from', (m) => { accepted.push(m) }, { from: [ids.pub.id] })
+    await sub2.subscribe('news.from', (m) => { refused.push(m) }, { from: [ids.rogue.id] })
+    await pub.publish('news.from', enc('x'), { acknowledge: true })
+    await until('sub1 to accept it and sub2 to drop it', () => accepted.length === 1 && dropped.length === 1)
+    sub2.removeEventListener('dropped', onDrop)
+    assert.equal(dropped[0].topic, 'news.from')
+    assert.equal(dropped[0].from, ids.pub.id)
+    assert.match(dropped[0].reason, /from list/)
+    assert.equal(refused.length, 0)
+    await sub1.unsubscribe('news.from')
+    await sub2.unsubscribe('news.from')
+  })
+
   it('refuses an unauthorized publish (acknowledge) and subscribe with NotAuthorizedError naming uri and action', async () => {
     await assert.rejects(rogue.publish('news.a', enc('x'), { acknowledge: true }), (e: any) => e instanceof NotAuthorizedError && e.action === 'publish' && e.uri === 'news.a')
     await assert.rejects(rogue.subscribe('news.a', () => {}), (e: any) => e instanceof NotAuthorizedError && e.action === 'subscribe' && e.uri === 'news.a')
