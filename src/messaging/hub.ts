@@ -150,6 +150,8 @@ export class Hub extends TypedEventEmitter<HubEvents> {
         if (!realm.may(id, 'subscribe', topic)) this.guard.evict(id, topic)
       }
     }
+    const unregistered = this.dealer.revalidate()
+    if (unregistered.length > 0) log('the new realm dropped registrations of %s', unregistered.join(', '))
     this.safeDispatchEvent('realm:reloaded', { detail: { disconnected: [...new Set(disconnected)] } })
     return disconnected
   }

@@ -230,6 +230,33 @@ describe('fake: hub and members over loopback TCP', function () {
     await until('sub1 served', () => got.sub1.length === n + 1)
   })
 
+  it('a reload that takes away a register right drops that registration (calls then get NO_SUCH_PROCEDURE)', async () => {
+    // sub2 was removed above; put it back, let it register again, then take only its register right
+    realm = realmFor()
+    await hub.reload(realm)
+    await until('sub2 back', () => sub2.connected, 15_000)
+    // the member re-registers by itself after its reconnect; wait for the call to be served
+    for (let attempt = 1; ; attempt++) {
+      try {
+        assert.equal(dec(await pub.call('svc.upper', enc('p'))), 'P')
+        break
+      } catch (err) {
+        if (attempt >= 100) throw err
+        await new Promise(resolve => setTimeout(resolve, 100))
+      }
+    }
+    const noRegister = parseRealm({
+      roles: [
+        { name: 'pub', peers: [ids.pub.id], permissions: [{ uri: 'news.', match: 'prefix', allow: { publish: true } }, { uri: 'svc.', match: 'prefix', allow: { call: true } }] },
+        { name: 'sub', peers: [ids.sub1.id, ids.sub2.id], permissions: [{ uri: 'news.', match: 'prefix', allow: { subscribe: true } }] },
+        { name: 'rogue', peers: [ids.rogue.id], permissions: [{ uri: 'other', allow: { subscribe: true } }] }
+      ]
+    })
+    realm = noRegister
+    await hub.reload(noRegister)
+    await assert.rejects(pub.call('svc.upper', enc('q')), (e: any) => e.name === 'NoSuchProcedureError')
+  })
+
   it('a peer the realm does not name is refused at connect', async () => {
     const node = await tcpNode(ids.stranger, false)
     await node.start()
