@@ -1,5 +1,5 @@
 /**
- * The envelope a member puts in a gossipsub message's data (envelope.proto).
+ * The envelope a member puts in a gossipsub message's data (envelope-pb.proto).
  * gossipsub signs the whole data field (StrictSign), so the id, time and
  * content type are covered by the originator's signature. `sealed` is
  * reserved for issue 14's end-to-end encryption: the hub routes, judges and

@@ -1,6 +1,6 @@
 /**
  * One hub session: the long-lived `/p2p-tor/hub/1.0.0` stream between a
- * member and its hub (wire.proto). Both ends use this class: each side sends
+ * member and its hub (wire-pb.proto). Both ends use this class: each side sends
  * Requests, the other answers each with exactly one Response of the same id.
  *
  * - Frames are length-prefixed (lpStream from @libp2p/utils), capped at
