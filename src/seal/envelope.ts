@@ -245,12 +245,15 @@ export async function seal (opts: SealOptions): Promise<Uint8Array> {
     const ciphertext = chacha20poly1305(contentKey, ZERO_NONCE, header).encrypt(content)
     const aad = wrapAad(header, ciphertext)
     const senderKey = await importPrivateKey(suite, me.privateKey, me.publicKey)
-    const wraps: SealWrap[] = await Promise.all(recipients.map(async ({ card, peer }) => {
+    // drawn up front, in recipient order, so injected test randomness is deterministic
+    const ekms = recipients.map(() => opts.unsafeRandomForTests != null ? random(32) : undefined)
+    const wraps: SealWrap[] = await Promise.all(recipients.map(async ({ card, peer }, i) => {
+      const ekm = ekms[i]
       const { ct, enc } = await suite.seal({
         recipientPublicKey: await importPublicKey(suite, card.publicKey),
         senderKey,
         info: HPKE_INFO,
-        ...(opts.unsafeRandomForTests != null ? { ekm: random(32) } : {})
+        ...(ekm != null ? { ekm } : {})
       }, contentKey, aad)
       return { recipient: peer, keyId: card.keyId, enc: new Uint8Array(enc), wrappedKey: new Uint8Array(ct) }
     }))
