@@ -95,7 +95,7 @@ function describe (c: SealContext): string {
 /**
  * Upper bound of a sealed envelope's size, for message-size caps: payload,
  * content header, tag and padding, plus per recipient at most 144 bytes
- * (a 38-byte Ed25519 PeerId makes it 136). See docs/sealed-envelope.md.
+ * (a 38-byte Ed25519 PeerId makes it 137). See docs/sealed-envelope.md.
  */
 export function maxSealedBytes (payloadBytes: number, recipients: number, opts: { pad?: boolean, contextBytes?: number } = {}): number {
   const content = (opts.pad === true ? paddedLength(CONTENT_HEADER_BYTES + payloadBytes) : CONTENT_HEADER_BYTES + payloadBytes) + TAG_BYTES
