@@ -22,7 +22,9 @@ import { TypedEventEmitter } from 'main-event'
 import { publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { Dealer } from './dealer.js'
 import { decodeEnvelope, idHex } from './envelope.js'
-import { InvalidUriError, NotAuthorizedError, ProtocolError } from './errors.js'
+import { InvalidUriError, NoSuchProcedureError, NotAuthorizedError, ProtocolError } from './errors.js'
+import { NoCardError } from './sealing.js'
+import { newerCard, verifyCard, type KeyCard } from '../seal/index.js'
 import { EveryTopic, guardGossipsub, TopicValidatorResult } from './gossip.js'
 import { HistoryStore, type HistoryRecord } from './history.js'
 import { HUB_PROTOCOL, Session } from './session.js'
@@ -72,6 +74,8 @@ export class Hub extends TypedEventEmitter<HubEvents> {
   private history?: HistoryStore
   private readonly stopController = new AbortController()
   private readonly pendingWrites = new Set<Promise<void>>()
+  /** Each realm peer's newest key card (verified against its PeerId); bounded by the realm's peers. */
+  private readonly cards = new Map<string, KeyCard>()
   /** Topics with retained messages, trimmed by age on a timer (append trims only its own topic). */
   private readonly retainedTopics = new Set<string>()
   private trimTimer?: ReturnType<typeof setInterval>
@@ -139,6 +143,7 @@ export class Hub extends TypedEventEmitter<HubEvents> {
       const peer = conn.remotePeer.toString()
       if (realm.knows(peer)) continue
       disconnected.push(peer)
+      this.cards.delete(peer)
       this.dealer.dropPeer(peer)
       for (const s of this.sessions.get(peer) ?? []) s.abort(new NotAuthorizedError('*', 'subscribe', 'removed from the realm'))
       await conn.close().catch(() => { conn.abort(new Error('removed from the realm')) })
@@ -361,6 +366,26 @@ export class Hub extends TypedEventEmitter<HubEvents> {
       if (!this.realm.may(peer, 'publish', topic)) throw new NotAuthorizedError(topic, 'publish')
       this.join(topic)
       return {}
+    }
+    if (req.putCard != null) {
+      // the card must be signed by the session's own PeerId: nobody publishes a key for another
+      const card = await verifyCard(req.putCard.card, peer)
+      const had = this.cards.get(peer)
+      this.cards.set(peer, had == null ? card : newerCard(had, card))
+      return {}
+    }
+    if (req.getCard != null) {
+      const card = this.cards.get(req.getCard.peer)
+      if (card == null) throw new NoCardError(req.getCard.peer)
+      return { result: card.bytes }
+    }
+    if (req.whoHolds != null) {
+      const { uri } = req.whoHolds
+      checkUri(uri)
+      if (!this.realm.may(peer, 'call', uri)) throw new NotAuthorizedError(uri, 'call')
+      const holder = this.dealer.holderOf(uri)
+      if (holder == null) throw new NoSuchProcedureError(uri)
+      return { result: new TextEncoder().encode(holder) }
     }
     if (req.publishAck != null) {
       const { topic, envelopeId, timeoutMs } = req.publishAck
