@@ -25,6 +25,25 @@ const CONNECT_ATTEMPTS = 3
 /** After a failed connect (F0: not every HSDir has the descriptor yet). */
 const RETRY_PAUSE_MS = 1000
 
+/** Latency arrivals the hub keeps (one per sample). */
+const MAX_ARRIVALS = 10_000
+
+/** A clock shared by the hub's and the members' processes (same machine), with sub-ms resolution. */
+const now = (): number => performance.timeOrigin + performance.now()
+
+function latencySeq (data: Uint8Array): number {
+  return new DataView(data.buffer, data.byteOffset).getUint32(0)
+}
+
+export interface LatencySample {
+  seq: number
+  /** publish() called → the subscriber's handler, ms; NaN when it did not arrive. */
+  ms: number
+  /** publish() called, ms since the epoch (now()). */
+  sentAt: number
+  deliveredAt: number
+}
+
 function attach (tor: TorEndpoints): { control: string, socks: string, cookieFile: string } {
   return { control: `127.0.0.1:${tor.controlPort}`, socks: `127.0.0.1:${tor.socksPort}`, cookieFile: tor.cookieFile }
 }
@@ -45,6 +64,7 @@ export function benchRealm (publisher: string, subscribers: string[]): unknown {
 /** The hub child: keys made first (so members know its address), then started on a realm. */
 export class HubSide {
   private hub?: Hub
+  private readonly arrivalTimes = new Map<number, number>()
   private identity?: { privateKey: PrivateKey, onion: OnionKey, addr: string }
 
   constructor (private readonly tor: TorEndpoints) {}
@@ -65,9 +85,19 @@ export class HubSide {
     const realm = parseRealm(realmJson, 'bench realm')
     const t0 = performance.now()
     const node = await createHubNode({ ...attach(this.tor), privateKey: id.privateKey, key: id.onion, port: HUB_PORT, realm: () => realm, start: false })
+    // when the hub accepted each latency message (its validator ran, forwarding starts): splits m1 into its two hops
+    node.services.pubsub.addEventListener('message', (evt) => {
+      const m = evt.detail
+      if (m.topic === LATENCY_TOPIC && m.data.byteLength >= 4 && this.arrivalTimes.size < MAX_ARRIVALS) this.arrivalTimes.set(latencySeq(m.data), now())
+    })
     this.hub = await Hub.start(node, realm)
     if (this.hub.multiaddrs[0] !== id.addr) throw new Error(`the hub listens on ${String(this.hub.multiaddrs[0])}, not on ${id.addr}`)
     return performance.now() - t0
+  }
+
+  /** Accepted-at times (ms since the epoch, sub-ms) of the latency messages, by sequence number. */
+  async arrivals (): Promise<Record<number, number>> {
+    return Object.fromEntries(this.arrivalTimes)
   }
 
   /** Peers with an open connection to the hub. */
@@ -169,9 +199,9 @@ export class MembersSide {
   }
 
   private onLatency (d: Delivery): void {
-    const at = performance.now()
+    const at = now()
     const w = this.latencyWaiter
-    if (w != null && d.data.byteLength >= 4 && new DataView(d.data.buffer, d.data.byteOffset).getUint32(0) === w.seq) w.resolve(at)
+    if (w != null && d.data.byteLength >= 4 && latencySeq(d.data) === w.seq) w.resolve(at)
   }
 
   private onFlood (d: Delivery): void {
@@ -194,7 +224,7 @@ export class MembersSide {
    * timed subscriber's handler, both in this process, so one clock). NaN
    * when it did not arrive within 30 s.
    */
-  async latency (bytes: number): Promise<number> {
+  async latency (bytes: number): Promise<LatencySample> {
     const seq = ++this.latencySeq
     const data = new Uint8Array(Math.max(4, bytes))
     new DataView(data.buffer).setUint32(0, seq)
@@ -204,9 +234,10 @@ export class MembersSide {
       timer = setTimeout(() => { resolve(NaN) }, SAMPLE_TIMEOUT_MS)
     })
     try {
-      const t0 = performance.now()
+      const sentAt = now()
       await this.publisher.publish(LATENCY_TOPIC, data, { timeoutMs: SAMPLE_TIMEOUT_MS })
-      return (await delivered) - t0
+      const deliveredAt = await delivered
+      return { seq, ms: deliveredAt - sentAt, sentAt, deliveredAt }
     } finally {
       clearTimeout(timer)
       this.latencyWaiter = undefined

@@ -21,7 +21,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { cpuSeconds, type Child } from './rpc.js'
 import { percentile, summarize } from './stats.js'
-import { benchRealm, type Connected, type Flood } from './messaging-side.js'
+import { benchRealm, type Connected, type Flood, type LatencySample } from './messaging-side.js'
 import { errorText, type Listened, type TorEndpoints } from './sides.js'
 import type { MemoryStats, Role } from './peer.js'
 import type { Row, SuiteOptions } from './suite.js'
@@ -133,10 +133,13 @@ export async function messagingRows (clients: MessagingTor[], opts: SuiteOptions
     }
 
     const lat: number[] = []
+    const latencySamples: LatencySample[] = []
     const rpc: number[] = []
     const rtt: number[] = []
     for (let k = 0; k < WARMUP + opts.msgSamples; k++) {
-      const l = await timed(errors, 'publish', async () => await members.call<number>('latency', PAYLOAD_BYTES))
+      let sample: LatencySample | undefined
+      const l = await timed(errors, 'publish', async () => { sample = await members.call<LatencySample>('latency', PAYLOAD_BYTES); return sample.ms })
+      if (k >= WARMUP && sample != null && Number.isFinite(sample.ms)) latencySamples.push(sample)
       const c = await timed(errors, 'call', async () => await members.call<number>('call', PAYLOAD_BYTES))
       const r = await timed(errors, 'ping', async () => await client.call<number>('rtt'))
       if (k >= WARMUP) { lat.push(l); rpc.push(c); rtt.push(r) }
@@ -145,7 +148,12 @@ export async function messagingRows (clients: MessagingTor[], opts: SuiteOptions
     const pings: number[] = []
     for (let k = 0; k < Math.min(PING_SAMPLES, opts.msgSamples); k++) pings.push(await timed(errors, 'ping.ping()', async () => await client.call<number>('freshStreamRtt')))
     const rttMed = summarize(rtt).median
-    log(`  messaging: publish → deliver ${summarize(lat).median.toFixed(1)} ms (p95 ${percentile(lat, 95).toFixed(1)}), call ${summarize(rpc).median.toFixed(1)} ms (p95 ${percentile(rpc, 95).toFixed(1)}), direct ping RTT ${rttMed.toFixed(1)} ms (ping.ping() ${summarize(pings).median.toFixed(1)} ms)`)
+    // m1 split at the hub's acceptance (one machine, one clock)
+    const arrivals = await hub.call<Record<string, number>>('arrivals')
+    const split = latencySamples.filter(x => arrivals[x.seq] != null)
+    const toHub = summarize(split.map(x => arrivals[x.seq] - x.sentAt)).median
+    const fromHub = summarize(split.map(x => x.deliveredAt - arrivals[x.seq])).median
+    log(`  messaging: publish → deliver ${summarize(lat).median.toFixed(1)} ms (p95 ${percentile(lat, 95).toFixed(1)}), call ${summarize(rpc).median.toFixed(1)} ms (p95 ${percentile(rpc, 95).toFixed(1)}), direct ping RTT ${rttMed.toFixed(1)} ms (ping.ping() ${summarize(pings).median.toFixed(1)} ms); publish split: publisher → hub accepted ${toHub.toFixed(1)} ms, hub → subscriber ${fromHub.toFixed(1)} ms`)
 
     await sleep(IDLE_SETTLE_MS)
     const withMembers = await hub.call<MemoryStats>('memory')
@@ -198,6 +206,8 @@ export async function messagingRows (clients: MessagingTor[], opts: SuiteOptions
         p95: round(percentile(lat, 95)),
         baseP95: round(percentile(rtt, 95)),
         pingPingMs: round(summarize(pings).median),
+        publisherToHubMs: round(toHub),
+        hubToSubscriberMs: round(fromHub),
         ...failures
       }),
       judged('m2', `messaging: RPC call round trip through the hub (${PAYLOAD_BYTES} B echoed) vs the same direct ping RTT`, 'ms', rpc, rtt, 2.5, {

@@ -108,6 +108,14 @@ function breakdown (run: SchedulerRun): string[] {
   if (c != null) {
     out.push(`row 7b by direction (CPU s/MB): p2p-tor down ${String(c.p2pDown)}, up ${String(c.p2pUp)}; raw down ${String(c.rawDown)}, up ${String(c.rawUp)}`)
   }
+  const m1 = run.rows.find(r => r.id === 'm1')?.detail
+  if (m1 != null) {
+    out.push(`row m1 split (medians): publisher → hub accepted ${String(m1.publisherToHubMs)} ms, hub → subscriber's handler ${String(m1.hubToSubscriberMs)} ms; baseline ping.ping() (new stream) ${String(m1.pingPingMs)} ms`)
+  }
+  const m3 = run.rows.find(r => r.id === 'm3')?.detail
+  if (m3 != null) {
+    out.push(`row m3 CPU during the flood (share of one core): hub process ${String(m3.hubCpuPercent)}%, hub's tor ${String(m3.hubTorCpuPercent)}%, members' process ${String(m3.membersCpuPercent)}%; ${String(m3.deliveriesPerS)} deliveries/s`)
+  }
   for (const r of run.rows) {
     const first = r.detail?.firstError ?? r.detail?.p2pFirstError
     if (first != null) out.push(`row ${r.id} first error: ${String(first)}`)
