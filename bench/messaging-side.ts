@@ -9,6 +9,7 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { Hub, Member, createHubNode, createMemberNode, parseRealm, type Delivery } from '../src/messaging/index.js'
+import { decodeEnvelope } from '../src/messaging/envelope.js'
 import { generateOnionKey, type OnionKey } from '../src/onion/index.js'
 import { errorText, type TorEndpoints } from './sides.js'
 import type { PrivateKey } from '@libp2p/interface'
@@ -88,7 +89,11 @@ export class HubSide {
     // when the hub accepted each latency message (its validator ran, forwarding starts): splits m1 into its two hops
     node.services.pubsub.addEventListener('message', (evt) => {
       const m = evt.detail
-      if (m.topic === LATENCY_TOPIC && m.data.byteLength >= 4 && this.arrivalTimes.size < MAX_ARRIVALS) this.arrivalTimes.set(latencySeq(m.data), now())
+      if (m.topic !== LATENCY_TOPIC || this.arrivalTimes.size >= MAX_ARRIVALS) return
+      const at = now()
+      // gossipsub's data is the envelope; the sequence number is in its body
+      const body = decodeEnvelope(m.data, realm.limits.maxPayloadBytes).body
+      if (body.byteLength >= 4) this.arrivalTimes.set(latencySeq(body), at)
     })
     this.hub = await Hub.start(node, realm)
     if (this.hub.multiaddrs[0] !== id.addr) throw new Error(`the hub listens on ${String(this.hub.multiaddrs[0])}, not on ${id.addr}`)
@@ -249,6 +254,22 @@ export class MembersSide {
     const t0 = performance.now()
     await this.publisher.call(ECHO_PROCEDURE, new Uint8Array(bytes), { timeoutMs: SAMPLE_TIMEOUT_MS })
     return performance.now() - t0
+  }
+
+  /**
+   * libp2p ping.ping() (new stream + multistream-select + 32 B) from the
+   * publisher and from the timed subscriber to the hub, on the very circuits
+   * m1 and m2 use: says how much of those rows is path luck. ms each.
+   */
+  async hubPing (): Promise<{ publisher: number, subscriber: number }> {
+    const ping = async (m: Member): Promise<number> => {
+      const hub = m.node.getConnections()[0]?.remotePeer
+      if (hub == null) throw new Error(`member ${m.peerId} has no connection to the hub`)
+      const t0 = performance.now()
+      await m.node.services.ping.ping(hub, { signal: AbortSignal.timeout(SAMPLE_TIMEOUT_MS) })
+      return performance.now() - t0
+    }
+    return { publisher: await ping(this.publisher), subscriber: await ping(this.subscribers[0]) }
   }
 
   /**

@@ -99,16 +99,17 @@ export async function messagingRows (clients: MessagingTor[], opts: SuiteOptions
 
     // the idle hub first, alone: same process kind and realm, no member
     const idle = await start('msg-hub', hubTor)
-    let idleRss: number
+    let idleMem: MemoryStats
     try {
       await idle.call('prepare')
       await idle.call('start', realm)
       await sleep(IDLE_SETTLE_MS)
-      idleRss = (await idle.call<MemoryStats>('memory')).rss / MB
+      idleMem = await idle.call<MemoryStats>('memory')
     } finally {
       await idle.close()
     }
 
+    const idleRss = idleMem.rss / MB
     const hub = await open('msg-hub', hubTor)
     const hubAddr = await hub.call<string>('prepare')
     const listenMs = await hub.call<number>('start', realm)
@@ -146,7 +147,13 @@ export async function messagingRows (clients: MessagingTor[], opts: SuiteOptions
     }
     await client.call('rttClose')
     const pings: number[] = []
-    for (let k = 0; k < Math.min(PING_SAMPLES, opts.msgSamples); k++) pings.push(await timed(errors, 'ping.ping()', async () => await client.call<number>('freshStreamRtt')))
+    const hubPings = { publisher: [] as number[], subscriber: [] as number[] }
+    for (let k = 0; k < Math.min(PING_SAMPLES, opts.msgSamples); k++) {
+      pings.push(await timed(errors, 'ping.ping()', async () => await client.call<number>('freshStreamRtt')))
+      const h = await members.call<{ publisher: number, subscriber: number }>('hubPing').catch((err) => { errors.push(`ping.ping() to the hub: ${errorText(err)}`); return { publisher: NaN, subscriber: NaN } })
+      hubPings.publisher.push(h.publisher)
+      hubPings.subscriber.push(h.subscriber)
+    }
     const rttMed = summarize(rtt).median
     // m1 split at the hub's acceptance (one machine, one clock)
     const arrivals = await hub.call<Record<string, number>>('arrivals')
@@ -181,7 +188,7 @@ export async function messagingRows (clients: MessagingTor[], opts: SuiteOptions
     log(`  messaging: flood of ${flood.published} × ${opts.floodBytes} B to ${subscribers} subscribers: ${flood.complete} at all in ${flood.ms.toFixed(0)} ms = ${perSecond.toFixed(1)} msg/s ` +
       `(${(flood.deliveries / (flood.ms / 1000)).toFixed(0)} deliveries/s); hub CPU ${flows.hubCpuMsPerMsg} ms/msg, ${flows.hubCpuPercent}% of a core; hub's tor ${flows.hubTorCpuPercent}%, members ${flows.membersCpuPercent}%` +
       `${flood.firstError != null ? `; first error: ${flood.firstError}` : ''}`)
-    log(`  messaging: hub RSS idle ${idleRss.toFixed(1)} MB, with ${connected.connected} members ${(withMembers.rss / MB).toFixed(1)} MB, after the flood ${(afterFlood.rss / MB).toFixed(1)} MB`)
+    log(`  messaging: hub RSS idle ${idleRss.toFixed(1)} MB, with ${connected.connected} members ${(withMembers.rss / MB).toFixed(1)} MB, after the flood ${(afterFlood.rss / MB).toFixed(1)} MB; heap idle ${(idleMem.heapUsed / MB).toFixed(1)} MB, with members ${(withMembers.heapUsed / MB).toFixed(1)} MB`)
     for (const e of [...new Set(errors)].slice(0, 3)) log(`    messaging failed: ${e}`)
 
     const failures = errors.length > 0 ? { errors: errors.length, firstError: errors[0] } : {}
@@ -206,6 +213,8 @@ export async function messagingRows (clients: MessagingTor[], opts: SuiteOptions
         p95: round(percentile(lat, 95)),
         baseP95: round(percentile(rtt, 95)),
         pingPingMs: round(summarize(pings).median),
+        publisherHubPingMs: round(summarize(hubPings.publisher).median),
+        subscriberHubPingMs: round(summarize(hubPings.subscriber).median),
         publisherToHubMs: round(toHub),
         hubToSubscriberMs: round(fromHub),
         ...failures
@@ -222,7 +231,10 @@ export async function messagingRows (clients: MessagingTor[], opts: SuiteOptions
         hubPeers,
         connectMs: round(connected.ms, 0),
         hubListenMs: round(listenMs, 0),
-        afterFloodMB: round(afterFlood.rss / MB)
+        afterFloodMB: round(afterFlood.rss / MB),
+        // RSS moves by ±10 MB with what the allocator keeps; the heap says what the members themselves cost
+        heapMB: round(withMembers.heapUsed / MB),
+        idleHeapMB: round(idleMem.heapUsed / MB)
       }), opts.members)
     ]
   } finally {

@@ -110,11 +110,15 @@ function breakdown (run: SchedulerRun): string[] {
   }
   const m1 = run.rows.find(r => r.id === 'm1')?.detail
   if (m1 != null) {
-    out.push(`row m1 split (medians): publisher → hub accepted ${String(m1.publisherToHubMs)} ms, hub → subscriber's handler ${String(m1.hubToSubscriberMs)} ms; baseline ping.ping() (new stream) ${String(m1.pingPingMs)} ms`)
+    out.push(`row m1 split (medians): publisher → hub accepted ${String(m1.publisherToHubMs)} ms, hub → subscriber's handler ${String(m1.hubToSubscriberMs)} ms; ping.ping() (new stream, as a path check) publisher ↔ hub ${String(m1.publisherHubPingMs)} ms, subscriber ↔ hub ${String(m1.subscriberHubPingMs)} ms, baseline publisher's tor → subscriber's tor ${String(m1.pingPingMs)} ms`)
   }
   const m3 = run.rows.find(r => r.id === 'm3')?.detail
   if (m3 != null) {
     out.push(`row m3 CPU during the flood (share of one core): hub process ${String(m3.hubCpuPercent)}%, hub's tor ${String(m3.hubTorCpuPercent)}%, members' process ${String(m3.membersCpuPercent)}%; ${String(m3.deliveriesPerS)} deliveries/s`)
+  }
+  const m4 = run.rows.find(r => r.id === 'm4')?.detail
+  if (m4 != null) {
+    out.push(`row m4: hub heap ${String(m4.heapMB)} MB with ${String(m4.members)} members vs ${String(m4.idleHeapMB)} MB idle; RSS ${String(m4.afterFloodMB)} MB after the flood of m3`)
   }
   for (const r of run.rows) {
     const first = r.detail?.firstError ?? r.detail?.p2pFirstError
