@@ -131,6 +131,8 @@ export interface Flood {
   ms: number
   /** Deliveries counted over all subscribers. */
   deliveries: number
+  /** Per complete message: publish() called → the last subscriber has it, ms. */
+  allMs: number[]
   firstError?: string
 }
 
@@ -143,6 +145,9 @@ export class MembersSide {
   /** Per flood message, how many subscribers have it. */
   private floodCounts = new Map<number, number>()
   private floodComplete = 0
+  /** When each flood message was published, and how long each took to reach every subscriber. */
+  private floodSentAt = new Map<number, number>()
+  private floodAllMs: number[] = []
   private floodLastAt = 0
   private floodDeliveries = 0
   private floodProgress?: () => void
@@ -218,6 +223,8 @@ export class MembersSide {
     this.floodCounts.set(seq, n)
     this.floodDeliveries++
     if (n === this.subscribers.length) {
+      const sent = this.floodSentAt.get(seq)
+      if (sent != null) this.floodAllMs.push(performance.now() - sent)
       this.floodComplete++
       this.floodLastAt = performance.now()
       this.floodProgress?.()
@@ -292,6 +299,8 @@ export class MembersSide {
   private resetFlood (): void {
     this.floodRun++
     this.floodCounts = new Map()
+    this.floodSentAt = new Map()
+    this.floodAllMs = []
     this.floodComplete = 0
     this.floodDeliveries = 0
     this.floodLastAt = 0
@@ -329,6 +338,7 @@ export class MembersSide {
           await waitProgress(Math.min(1000, Math.max(1, deadline - Date.now())))
           continue
         }
+        this.floodSentAt.set(published, performance.now())
         await this.publisher.publish(FLOOD_TOPIC, this.floodMessage(published, bytes), { timeoutMs: SAMPLE_TIMEOUT_MS })
         published++
       }
@@ -337,7 +347,7 @@ export class MembersSide {
       firstError = errorText(err)
     }
     const end = this.floodComplete > 0 ? this.floodLastAt : performance.now()
-    return { published, complete: this.floodComplete, ms: end - t0, deliveries: this.floodDeliveries, ...(firstError != null ? { firstError } : {}) }
+    return { published, complete: this.floodComplete, ms: end - t0, deliveries: this.floodDeliveries, allMs: this.floodAllMs, ...(firstError != null ? { firstError } : {}) }
   }
 
   async close (): Promise<void> {

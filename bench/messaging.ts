@@ -33,8 +33,6 @@ export type Spawner = (role: Role, tor: TorEndpoints | TorEndpoints[]) => Promis
 
 const PAYLOAD_BYTES = 32
 const WARMUP = 2
-/** Messages in flight (published, not yet at every subscriber) during the flood. */
-const FLOOD_WINDOW = 64
 const SETTLE_MS = 1000
 const IDLE_SETTLE_MS = 2000
 const DIAL_ATTEMPTS = 3
@@ -172,7 +170,7 @@ export async function messagingRows (clients: MessagingTor[], opts: SuiteOptions
       hub: await hub.cpuSeconds(), tor: await torCpu(hubTor.dataDir), members: await members.cpuSeconds(), at: performance.now()
     })
     const before = await cpu()
-    const flood = await members.call<Flood>('flood', opts.floodMessages, opts.floodBytes, FLOOD_WINDOW)
+    const flood = await members.call<Flood>('flood', opts.floodMessages, opts.floodBytes, opts.floodWindow)
     const after = await cpu()
     const afterFlood = await hub.call<MemoryStats>('memory')
     const wallS = (after.at - before.at) / 1000
@@ -186,7 +184,7 @@ export async function messagingRows (clients: MessagingTor[], opts: SuiteOptions
       membersCpuPercent: round(100 * (after.members - before.members) / wallS, 0)
     }
     log(`  messaging: flood of ${flood.published} × ${opts.floodBytes} B to ${subscribers} subscribers: ${flood.complete} at all in ${flood.ms.toFixed(0)} ms = ${perSecond.toFixed(1)} msg/s ` +
-      `(${(flood.deliveries / (flood.ms / 1000)).toFixed(0)} deliveries/s); hub CPU ${flows.hubCpuMsPerMsg} ms/msg, ${flows.hubCpuPercent}% of a core; hub's tor ${flows.hubTorCpuPercent}%, members ${flows.membersCpuPercent}%` +
+      `(${(flood.deliveries / (flood.ms / 1000)).toFixed(0)} deliveries/s; publish → at all ${summarize(flood.allMs).median.toFixed(0)} ms median, p95 ${percentile(flood.allMs, 95).toFixed(0)}); hub CPU ${flows.hubCpuMsPerMsg} ms/msg, ${flows.hubCpuPercent}% of a core; hub's tor ${flows.hubTorCpuPercent}%, members ${flows.membersCpuPercent}%` +
       `${flood.firstError != null ? `; first error: ${flood.firstError}` : ''}`)
     log(`  messaging: hub RSS idle ${idleRss.toFixed(1)} MB, with ${connected.connected} members ${(withMembers.rss / MB).toFixed(1)} MB, after the flood ${(afterFlood.rss / MB).toFixed(1)} MB; heap idle ${(idleMem.heapUsed / MB).toFixed(1)} MB, with members ${(withMembers.heapUsed / MB).toFixed(1)} MB`)
     for (const e of [...new Set(errors)].slice(0, 3)) log(`    messaging failed: ${e}`)
@@ -194,7 +192,7 @@ export async function messagingRows (clients: MessagingTor[], opts: SuiteOptions
     const failures = errors.length > 0 ? { errors: errors.length, firstError: errors[0] } : {}
     const m3: Row = {
       id: 'm3',
-      name: `messages per second through one hub, ${opts.members} members (1 publisher, ${opts.members - 1} subscribers), ${opts.floodBytes} B each, ≤ ${FLOOD_WINDOW} in flight`,
+      name: `messages per second through one hub, ${opts.members} members (1 publisher, ${opts.members - 1} subscribers), ${opts.floodBytes} B each, ≤ ${opts.floodWindow} in flight`,
       unit: 'msg/s',
       p2p: summarize([perSecond]),
       goal: { op: 'report' },
@@ -204,6 +202,9 @@ export async function messagingRows (clients: MessagingTor[], opts: SuiteOptions
         subscribers,
         deliveriesPerS: round(flood.deliveries / (flood.ms / 1000), 0),
         ...flows,
+        toAllMedianMs: round(summarize(flood.allMs).median, 0),
+        toAllP95Ms: round(percentile(flood.allMs, 95), 0),
+        window: opts.floodWindow,
         warmMs: round(warmMs, 0),
         ...(flood.firstError != null ? { firstError: flood.firstError } : {})
       }

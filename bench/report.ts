@@ -114,7 +114,7 @@ function breakdown (run: SchedulerRun): string[] {
   }
   const m3 = run.rows.find(r => r.id === 'm3')?.detail
   if (m3 != null) {
-    out.push(`row m3 CPU during the flood (share of one core): hub process ${String(m3.hubCpuPercent)}%, hub's tor ${String(m3.hubTorCpuPercent)}%, members' process ${String(m3.membersCpuPercent)}%; ${String(m3.deliveriesPerS)} deliveries/s`)
+    out.push(`row m3 CPU during the flood (share of one core): hub process ${String(m3.hubCpuPercent)}%, hub's tor ${String(m3.hubTorCpuPercent)}%, members' process ${String(m3.membersCpuPercent)}%; ${String(m3.deliveriesPerS)} deliveries/s; publish → at every subscriber ${String(m3.toAllMedianMs)} ms median, p95 ${String(m3.toAllP95Ms)} ms, ≤ ${String(m3.window)} in flight`)
   }
   const m4 = run.rows.find(r => r.id === 'm4')?.detail
   if (m4 != null) {
@@ -137,7 +137,7 @@ const NOTES = [
   'Row 3b is what `node.services.ping.ping()` costs: a new stream and multistream-select (one more round trip, by design of libp2p) before the 32-byte echo; raw opens a new Tor stream on the same circuit.',
   'Row 4 uses 10 MB per transfer, not 50 MB: 20 transfers of 50 MB per scheduler do not fit the 10-minute budget on 2 cores. Throughput is per stream, in MB/s, on a circuit shared by both sides.',
   'Row 7a: both are Node processes; an idle Node 20 with one TCP server is ~45 MB of either figure.',
-  'Rows m1–m4 (messaging, bench/messaging.ts): the "raw Tor" column holds their baseline. m1, m2: a hub on client tor 0 in its own process, the publisher member on tor 1, the subscriber member on tor 2 (members are dial-only); the baseline is the RTT of 32 B echoed on an open stream of a direct libp2p connection from the publisher\'s tor to a plain listening node on the subscriber\'s tor; samples interleaved. m3: the publisher keeps ≤ 64 messages in flight; a message counts once every subscriber has it; CPU is the share of one core used during the flood. m4: the same hub process kind with the same realm and no member is the baseline.'
+  'Rows m1–m4 (messaging, bench/messaging.ts): the "raw Tor" column holds their baseline. m1, m2: a hub on client tor 0 in its own process, the publisher member on tor 1, the subscriber member on tor 2 (members are dial-only); the baseline is the RTT of 32 B echoed on an open stream of a direct libp2p connection from the publisher\'s tor to a plain listening node on the subscriber\'s tor; samples interleaved. m3: the publisher keeps a window of messages in flight (64 by default); a message counts once every subscriber has it; CPU is the share of one core used during the flood. m4: the same hub process kind with the same realm and no member is the baseline.'
 ]
 
 export function machineLine (m: Machine): string {

@@ -6,7 +6,7 @@
  *
  *   node dist/bench/run.js [--quick] [--schedulers KIST,Vanilla] [--samples 5]
  *     [--rtt-samples 40] [--mb 50] [--peers 20] [--streams 200] [--relays 2]
- *     [--members 20] [--msg-samples 40] [--flood 500]
+ *     [--members 20] [--msg-samples 40] [--flood 500] [--flood-window 64]
  *     [--base-port 18000] [--dir .testnet/bench] [--out bench] [--cpu-prof DIR] [--no-write]
  *   node dist/bench/run.js --from bench/results/<date>.json   (tables of a saved run, no measuring)
  *
@@ -39,6 +39,7 @@ const { values: args } = parseArgs({
     members: { type: 'string' },
     'msg-samples': { type: 'string' },
     flood: { type: 'string' },
+    'flood-window': { type: 'string' },
     relays: { type: 'string', default: '2' },
     'base-port': { type: 'string', default: '18000' },
     dir: { type: 'string', default: '.testnet/bench' },
@@ -69,6 +70,7 @@ function suiteOptions (): SuiteOptions {
     msgSamples: int('msg-samples', args['msg-samples'], base.msgSamples),
     floodMessages: int('flood', args.flood, base.floodMessages),
     floodBytes: base.floodBytes,
+    floodWindow: int('flood-window', args['flood-window'], base.floodWindow),
     ...(args['cpu-prof'] != null ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args['cpu-prof'])}`] } : {}),
     log
   }

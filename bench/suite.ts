@@ -32,13 +32,15 @@ export interface SuiteOptions {
   floodMessages: number
   /** Messaging: payload bytes per flood message. @default 256 */
   floodBytes: number
+  /** Messaging: flood messages in flight (published, not yet at every subscriber). @default 64 */
+  floodWindow: number
   /** Extra node flags for the children, e.g. ['--cpu-prof', '--cpu-prof-dir=prof']. */
   execArgv?: string[]
   log?: (line: string) => void
 }
 
-export const FULL: SuiteOptions = { samples: 5, rttSamples: 40, bytes: 10e6, peers: 20, streams: 200, streamBytes: 64 * 1024, members: 20, msgSamples: 40, floodMessages: 500, floodBytes: 256 }
-export const SMOKE: SuiteOptions = { samples: 1, rttSamples: 1, bytes: 1e6, peers: 2, streams: 4, streamBytes: 64 * 1024, members: 3, msgSamples: 2, floodMessages: 20, floodBytes: 256 }
+export const FULL: SuiteOptions = { samples: 5, rttSamples: 40, bytes: 10e6, peers: 20, streams: 200, streamBytes: 64 * 1024, members: 20, msgSamples: 40, floodMessages: 500, floodBytes: 256, floodWindow: 64 }
+export const SMOKE: SuiteOptions = { samples: 1, rttSamples: 1, bytes: 1e6, peers: 2, streams: 4, streamBytes: 64 * 1024, members: 3, msgSamples: 2, floodMessages: 20, floodBytes: 256, floodWindow: 64 }
 
 export type Goal = { op: '<=' | '>=', value: number } | { op: 'zero-errors' } | { op: 'report' }
 
