@@ -54,6 +54,20 @@ async function torCpu (dataDir: string | undefined): Promise<number> {
   }
 }
 
+/**
+ * Seconds the process's main (JavaScript) thread has waited on a run queue
+ * for a CPU, from /proc/<pid>/schedstat (run time, wait time, slices, in ns):
+ * how much a process was starved by the rest of the machine. NaN without
+ * schedstats.
+ */
+async function runQueueWait (pid: number): Promise<number> {
+  try {
+    return Number((await readFile(`/proc/${pid}/schedstat`, 'utf8')).split(' ')[1]) / 1e9
+  } catch {
+    return NaN
+  }
+}
+
 /** Calls `fn`, recording a failure as NaN and its message in `errors`. */
 async function timed (errors: string[], what: string, fn: () => Promise<number>): Promise<number> {
   try {
@@ -166,8 +180,13 @@ export async function messagingRows (clients: MessagingTor[], opts: SuiteOptions
 
     // the flood: meshes warmed first, then CPU read around the timed part
     const warmMs = await members.call<number>('warmFlood')
-    const cpu = async (): Promise<{ hub: number, tor: number, members: number, at: number }> => ({
-      hub: await hub.cpuSeconds(), tor: await torCpu(hubTor.dataDir), members: await members.cpuSeconds(), at: performance.now()
+    const cpu = async (): Promise<{ hub: number, tor: number, members: number, hubWait: number, membersWait: number, at: number }> => ({
+      hub: await hub.cpuSeconds(),
+      tor: await torCpu(hubTor.dataDir),
+      members: await members.cpuSeconds(),
+      hubWait: await runQueueWait(hub.pid),
+      membersWait: await runQueueWait(members.pid),
+      at: performance.now()
     })
     const before = await cpu()
     const flood = await members.call<Flood>('flood', opts.floodMessages, opts.floodBytes, opts.floodWindow)
@@ -181,10 +200,13 @@ export async function messagingRows (clients: MessagingTor[], opts: SuiteOptions
       hubCpuMsPerMsg: round(flood.complete > 0 ? hubCpu * 1000 / flood.complete : NaN, 2),
       hubCpuPercent: round(100 * hubCpu / wallS, 0),
       hubTorCpuPercent: round(100 * (after.tor - before.tor) / wallS, 0),
-      membersCpuPercent: round(100 * (after.members - before.members) / wallS, 0)
+      membersCpuPercent: round(100 * (after.members - before.members) / wallS, 0),
+      // a process that wanted a CPU and did not get one: the machine, not the hub or Tor, set the pace
+      hubRunQueuePercent: round(100 * (after.hubWait - before.hubWait) / wallS, 0),
+      membersRunQueuePercent: round(100 * (after.membersWait - before.membersWait) / wallS, 0)
     }
     log(`  messaging: flood of ${flood.published} × ${opts.floodBytes} B to ${subscribers} subscribers: ${flood.complete} at all in ${flood.ms.toFixed(0)} ms = ${perSecond.toFixed(1)} msg/s ` +
-      `(${(flood.deliveries / (flood.ms / 1000)).toFixed(0)} deliveries/s; publish → at all ${summarize(flood.allMs).median.toFixed(0)} ms median, p95 ${percentile(flood.allMs, 95).toFixed(0)}); hub CPU ${flows.hubCpuMsPerMsg} ms/msg, ${flows.hubCpuPercent}% of a core; hub's tor ${flows.hubTorCpuPercent}%, members ${flows.membersCpuPercent}%` +
+      `(${(flood.deliveries / (flood.ms / 1000)).toFixed(0)} deliveries/s; publish → at all ${summarize(flood.allMs).median.toFixed(0)} ms median, p95 ${percentile(flood.allMs, 95).toFixed(0)}); hub CPU ${flows.hubCpuMsPerMsg} ms/msg, ${flows.hubCpuPercent}% of a core; hub's tor ${flows.hubTorCpuPercent}%, members ${flows.membersCpuPercent}%; waiting for a CPU: hub ${flows.hubRunQueuePercent}%, members ${flows.membersRunQueuePercent}% of the time` +
       `${flood.firstError != null ? `; first error: ${flood.firstError}` : ''}`)
     log(`  messaging: hub RSS idle ${idleRss.toFixed(1)} MB, with ${connected.connected} members ${(withMembers.rss / MB).toFixed(1)} MB, after the flood ${(afterFlood.rss / MB).toFixed(1)} MB; heap idle ${(idleMem.heapUsed / MB).toFixed(1)} MB, with members ${(withMembers.heapUsed / MB).toFixed(1)} MB`)
     for (const e of [...new Set(errors)].slice(0, 3)) log(`    messaging failed: ${e}`)

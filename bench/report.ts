@@ -114,7 +114,7 @@ function breakdown (run: SchedulerRun): string[] {
   }
   const m3 = run.rows.find(r => r.id === 'm3')?.detail
   if (m3 != null) {
-    out.push(`row m3 CPU during the flood (share of one core): hub process ${String(m3.hubCpuPercent)}%, hub's tor ${String(m3.hubTorCpuPercent)}%, members' process ${String(m3.membersCpuPercent)}%; ${String(m3.deliveriesPerS)} deliveries/s; publish → at every subscriber ${String(m3.toAllMedianMs)} ms median, p95 ${String(m3.toAllP95Ms)} ms, ≤ ${String(m3.window)} in flight`)
+    out.push(`row m3 CPU during the flood (share of one core): hub process ${String(m3.hubCpuPercent)}%, hub's tor ${String(m3.hubTorCpuPercent)}%, members' process ${String(m3.membersCpuPercent)}%; waiting on a run queue for a CPU: hub ${String(m3.hubRunQueuePercent)}%, members ${String(m3.membersRunQueuePercent)}% of the time; ${String(m3.deliveriesPerS)} deliveries/s; publish → at every subscriber ${String(m3.toAllMedianMs)} ms median, p95 ${String(m3.toAllP95Ms)} ms, ≤ ${String(m3.window)} in flight`)
   }
   const m4 = run.rows.find(r => r.id === 'm4')?.detail
   if (m4 != null) {
