@@ -137,6 +137,18 @@ interface Queued {
   bodyBytes: number
 }
 
+/** A one-line, human-readable form of a log entry (the CLI prints this without --json). */
+export function formatRelayLog (e: RelayLogEntry): string {
+  const parts: string[] = [e.kind]
+  if (e.status != null) parts.push(String(e.status))
+  if (e.event != null) parts.push(e.event)
+  if (e.delivery != null) parts.push(e.delivery)
+  if (e.kind === 'retrying' && e.retryInMs != null) parts.push(`attempt ${e.attempts ?? 0}, next in ${e.retryInMs} ms`)
+  if (e.queued != null) parts.push(`queued ${e.queued}`)
+  if (e.reason != null) parts.push(`: ${e.reason}`)
+  return parts.join(' ')
+}
+
 // Errors after which a retry cannot succeed: the hub refused the topic, the
 // topic is invalid, or the record is over the member's payload cap. Matched
 // by name, as the CLI matches errors, so any publisher's errors fit.
