@@ -186,7 +186,11 @@ function headerOf (req: IncomingMessage, name: string): string | undefined {
 function send (res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
   if (res.headersSent) return
   const text = JSON.stringify(body)
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store', ...headers })
+  // Answered before the body was read in full: `Connection: close` makes
+  // node:http close the socket once the answer is out, rather than keep the
+  // connection and read (and discard) the rest of the body.
+  const close: Record<string, string> = res.req?.complete === true ? {} : { Connection: 'close' }
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store', ...close, ...headers })
   res.end(text)
 }
 
@@ -338,28 +342,28 @@ export function createRelayHandler (opts: RelayHandlerOptions): RelayHandler {
     // stop reading early: a declared length over the cap is refused unread
     const length = headerOf(req, 'content-length')
     if (length != null && (!/^[0-9]{1,20}$/.test(length) || Number(length) > maxBodyBytes)) {
-      refuse(res, 413, 'tooLarge', `the body is larger than ${maxBodyBytes} bytes`, {}, { Connection: 'close' })
+      refuse(res, 413, 'tooLarge', `the body is larger than ${maxBodyBytes} bytes`)
       return
     }
     const signature = headerOf(req, SIGNATURE_HEADER)
     if (signature == null || signature === '') {
-      refuse(res, 401, 'signature', 'no X-Hub-Signature-256 header: set the webhook secret in GitHub\'s webhook settings', {}, { Connection: 'close' })
+      refuse(res, 401, 'signature', 'no X-Hub-Signature-256 header: set the webhook secret in GitHub\'s webhook settings')
       return
     }
     const event = headerOf(req, EVENT_HEADER)
     const delivery = headerOf(req, DELIVERY_HEADER)
-    if (!isEventName(event)) { refuse(res, 400, 'badRequest', 'missing or malformed X-GitHub-Event header', {}, { Connection: 'close' }); return }
-    if (!isDeliveryId(delivery)) { refuse(res, 400, 'badRequest', 'missing or malformed X-GitHub-Delivery header', { event }, { Connection: 'close' }); return }
+    if (!isEventName(event)) { refuse(res, 400, 'badRequest', 'missing or malformed X-GitHub-Event header'); return }
+    if (!isDeliveryId(delivery)) { refuse(res, 400, 'badRequest', 'missing or malformed X-GitHub-Delivery header', { event }); return }
     const contentType = (headerOf(req, 'content-type') ?? '').split(';')[0].trim().toLowerCase()
     if (contentType !== 'application/json') {
-      refuse(res, 415, 'contentType', 'the body must be application/json: set "Content type" to application/json in GitHub\'s webhook settings', { event, delivery }, { Connection: 'close' })
+      refuse(res, 415, 'contentType', 'the body must be application/json: set "Content type" to application/json in GitHub\'s webhook settings', { event, delivery })
       return
     }
 
     const read = await readBody(req, maxBodyBytes, bodyTimeoutMs)
     if (!read.ok) {
-      if (read.why === 'tooLarge') refuse(res, 413, 'tooLarge', `the body is larger than ${maxBodyBytes} bytes`, { event, delivery }, { Connection: 'close' })
-      else if (read.why === 'timeout') refuse(res, 408, 'timeout', `the body did not arrive within ${bodyTimeoutMs} ms`, { event, delivery }, { Connection: 'close' })
+      if (read.why === 'tooLarge') refuse(res, 413, 'tooLarge', `the body is larger than ${maxBodyBytes} bytes`, { event, delivery })
+      else if (read.why === 'timeout') refuse(res, 408, 'timeout', `the body did not arrive within ${bodyTimeoutMs} ms`, { event, delivery })
       else rejected.badRequest++
       return
     }
@@ -392,9 +396,6 @@ export function createRelayHandler (opts: RelayHandlerOptions): RelayHandler {
   }
 
   function handler (req: IncomingMessage, res: ServerResponse): void {
-    // A request we answered before reading all of it: close the connection
-    // once the answer is out rather than read (and discard) the rest.
-    res.once('finish', () => { if (!req.complete) req.destroy() })
     handle(req, res).catch((err) => {
       log.error('webhook request failed %e', err)
       send(res, 500, { error: 'internal error in the relay' })
