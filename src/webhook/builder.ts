@@ -8,7 +8,8 @@
  *   with (kept in its data directory), so after a restart the hub's history
  *   hands it what it missed; delivery ids it has built are skipped.
  * - Collapse: events accepted while a build runs wait as ONE follow-up build
- *   that uses the newest of them.
+ *   that uses the newest of them; so do the events replayed while catching up
+ *   (one build for everything missed).
  * - A build that outlives `buildTimeoutMs` gets SIGTERM, then SIGKILL after
  *   `killGraceMs`; the command runs in its own process group so its children
  *   go too.
@@ -202,6 +203,9 @@ export async function runBuilder (opts: BuilderOptions): Promise<Builder> {
   }
 
   let stopped = false
+  // While the hub replays what was missed, accepted events only collect, so
+  // that a builder that was down builds once for all of them.
+  let catchingUp = true
   let running: { batch: Batch, child?: ChildProcess, done: Promise<void> } | undefined
   let pending: Batch | undefined
   const ledger: LedgerEntry[] = []
@@ -334,7 +338,7 @@ export async function runBuilder (opts: BuilderOptions): Promise<Builder> {
       return
     }
     const newest = { record: rec, id: msg.id, ref, after }
-    if (running == null) {
+    if (running == null && !catchingUp) {
       const batch: Batch = { deliveries: [rec.delivery], newest }
       emit({ kind: 'accepted', ...what })
       record(msg.id, batch)
@@ -344,7 +348,7 @@ export async function runBuilder (opts: BuilderOptions): Promise<Builder> {
     pending ??= { deliveries: [], newest }
     pending.deliveries.push(rec.delivery)
     pending.newest = newest
-    emit({ kind: 'collapsed', ...what, reason: `a build is running; ${pending.deliveries.length} event(s) wait for one follow-up build with the newest` })
+    emit({ kind: 'collapsed', ...what, reason: `${catchingUp ? 'catching up from history' : 'a build is running'}; ${pending.deliveries.length} event(s) wait for one build with the newest` })
     record(msg.id, pending)
   }
 
@@ -365,6 +369,13 @@ export async function runBuilder (opts: BuilderOptions): Promise<Builder> {
   }
 
   const sub = await opts.subscriber.subscribe(topic, onMessage, { sealedFrom: senders, sinceId: state.lastId })
+  await chain
+  catchingUp = false
+  if (running == null && pending != null && !stopped) {
+    const next = pending
+    pending = undefined
+    startBuild(next)
+  }
 
   return {
     get replayed () { return sub.replayed },
