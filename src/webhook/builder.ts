@@ -144,8 +144,7 @@ export function formatBuilderLog (e: BuilderLogEntry): string {
     if (e.durationMs != null) parts.push(`${e.durationMs} ms`)
   }
   if (e.replayed === true) parts.push('(from history)')
-  if (e.reason != null) parts.push(`: ${e.reason}`)
-  return parts.join(' ')
+  return e.reason != null ? `${parts.join(' ')}: ${e.reason}` : parts.join(' ')
 }
 
 function positive (name: string, value: number | undefined, fallback: number): number {

@@ -145,8 +145,7 @@ export function formatRelayLog (e: RelayLogEntry): string {
   if (e.delivery != null) parts.push(e.delivery)
   if (e.kind === 'retrying' && e.retryInMs != null) parts.push(`attempt ${e.attempts ?? 0}, next in ${e.retryInMs} ms`)
   if (e.queued != null) parts.push(`queued ${e.queued}`)
-  if (e.reason != null) parts.push(`: ${e.reason}`)
-  return parts.join(' ')
+  return e.reason != null ? `${parts.join(' ')}: ${e.reason}` : parts.join(' ')
 }
 
 // Errors after which a retry cannot succeed: the hub refused the topic, the
