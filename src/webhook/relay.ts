@@ -60,8 +60,12 @@ export interface RelayHandlerOptions {
   publisher: WebhookPublisher
   /** The builders' PeerIds: only they can open what the relay publishes. At least one. */
   sealTo: string[]
-  /** The request path GitHub posts to (query strings are ignored). @default '/webhook/github' */
-  path?: string
+  /**
+   * The request path GitHub posts to (query strings are ignored). null takes
+   * any path, for a handler mounted on a route of an existing app (express
+   * rewrites `req.url` below a mount point). @default '/webhook/github'
+   */
+  path?: string | null
   /** The path of the health report (GET). @default '/healthz' */
   healthPath?: string
   /** Deliveries go to `<topic>.<event>`. @default 'webhook.github' */
@@ -74,6 +78,8 @@ export interface RelayHandlerOptions {
   queueCapBytes?: number
   /** Delivery ids remembered to drop redeliveries (in memory, oldest forgotten first). @default 10000 */
   dedupeWindow?: number
+  /** Requests whose body is being read at once, at most; more get 503. Bounds memory to this × maxBodyBytes. @default 16 */
+  maxConcurrentRequests?: number
   /** The whole body must arrive within this time, or 408. @default 8 s (GitHub gives up at 10 s) */
   bodyTimeoutMs?: number
   /** One publish attempt, acknowledgement included. @default 60 s */
@@ -99,6 +105,8 @@ export interface RelayRejections {
   contentType: number
   timeout: number
   queueFull: number
+  /** More than maxConcurrentRequests bodies were being read. */
+  busy: number
 }
 
 /** GET /healthz. */
@@ -106,6 +114,8 @@ export interface RelayHealth {
   /** Events waiting to be forwarded, and their bytes of body. */
   queued: number
   queuedBytes: number
+  /** Requests whose body is being read or verified now. */
+  receiving: number
   /** Whether the publisher has a session with the hub right now. */
   hubConnected: boolean
   /** Deliveries accepted (202) since start. */
@@ -236,10 +246,11 @@ export function createRelayHandler (opts: RelayHandlerOptions): RelayHandler {
   if (typeof opts.secret !== 'string' || opts.secret.length === 0) throw new TypeError('the relay needs the webhook secret (the one set in GitHub\'s webhook settings)')
   if (!Array.isArray(opts.sealTo) || opts.sealTo.length === 0) throw new TypeError('the relay needs at least one builder PeerId in sealTo: only those can open the events it forwards')
   const topic = validateUri(opts.topic ?? 'webhook.github')
-  const path = opts.path ?? '/webhook/github'
+  const path = opts.path === undefined ? '/webhook/github' : opts.path
   const healthPath = opts.healthPath ?? '/healthz'
   const maxBodyBytes = positive('maxBodyBytes', opts.maxBodyBytes, GITHUB_MAX_BODY_BYTES)
   const queueCap = positive('queueCap', opts.queueCap, 100)
+  const maxConcurrentRequests = positive('maxConcurrentRequests', opts.maxConcurrentRequests, 16)
   const queueCapBytes = positive('queueCapBytes', opts.queueCapBytes, 100 * 1024 * 1024)
   const bodyTimeoutMs = positive('bodyTimeoutMs', opts.bodyTimeoutMs, 8_000)
   const publishTimeoutMs = positive('publishTimeoutMs', opts.publishTimeoutMs, 60_000)
@@ -265,7 +276,8 @@ export function createRelayHandler (opts: RelayHandlerOptions): RelayHandler {
   let failed = 0
   let duplicates = 0
   let lastError: string | null = null
-  const rejected: RelayRejections = { notFound: 0, method: 0, tooLarge: 0, signature: 0, badRequest: 0, contentType: 0, timeout: 0, queueFull: 0 }
+  let receiving = 0
+  const rejected: RelayRejections = { notFound: 0, method: 0, tooLarge: 0, signature: 0, badRequest: 0, contentType: 0, timeout: 0, queueFull: 0, busy: 0 }
   const shutdown = new AbortController()
   let pumping: Promise<void> | undefined
 
@@ -321,7 +333,7 @@ export function createRelayHandler (opts: RelayHandlerOptions): RelayHandler {
   }
 
   function healthz (): RelayHealth {
-    return { queued: queue.length, queuedBytes, hubConnected: publisher.connected, accepted, forwarded, failed, duplicates, rejected: { ...rejected }, lastError }
+    return { queued: queue.length, queuedBytes, receiving, hubConnected: publisher.connected, accepted, forwarded, failed, duplicates, rejected: { ...rejected }, lastError }
   }
 
   async function handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -329,12 +341,12 @@ export function createRelayHandler (opts: RelayHandlerOptions): RelayHandler {
     const q = url.indexOf('?')
     const pathname = q < 0 ? url : url.slice(0, q)
 
-    if (pathname === healthPath && pathname !== path) {
+    if (pathname === healthPath && path !== healthPath) {
       if (req.method !== 'GET' && req.method !== 'HEAD') { refuse(res, 405, 'method', `${healthPath} answers GET only`, {}, { Allow: 'GET, HEAD' }); return }
       send(res, 200, { ...healthz() })
       return
     }
-    if (pathname !== path) { refuse(res, 404, 'notFound', 'no webhook here; check the payload URL in GitHub\'s webhook settings'); return }
+    if (path != null && pathname !== path) { refuse(res, 404, 'notFound', 'no webhook here; check the payload URL in GitHub\'s webhook settings'); return }
     if (req.method !== 'POST') { refuse(res, 405, 'method', 'webhooks are POSTed; use POST', {}, { Allow: 'POST' }); return }
     if (shutdown.signal.aborted) { send(res, 503, { error: 'the relay is shutting down; GitHub can redeliver later' }, { 'Retry-After': retryAfter }); return }
 
@@ -359,6 +371,19 @@ export function createRelayHandler (opts: RelayHandlerOptions): RelayHandler {
       return
     }
 
+    if (receiving >= maxConcurrentRequests) {
+      refuse(res, 503, 'busy', `${receiving} deliveries are being received already; GitHub can redeliver later`, { event, delivery }, { 'Retry-After': retryAfter })
+      return
+    }
+    receiving++
+    try {
+      await receive(req, res, event, delivery, signature)
+    } finally {
+      receiving--
+    }
+  }
+
+  async function receive (req: IncomingMessage, res: ServerResponse, event: string, delivery: string, signature: string): Promise<void> {
     const read = await readBody(req, maxBodyBytes, bodyTimeoutMs)
     if (!read.ok) {
       if (read.why === 'tooLarge') refuse(res, 413, 'tooLarge', `the body is larger than ${maxBodyBytes} bytes`, { event, delivery })

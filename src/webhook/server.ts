@@ -64,7 +64,7 @@ export async function startRelayServer (opts: RelayServerOptions): Promise<Relay
   const bound = server.address() as AddressInfo
   const base = `${opts.tls != null ? 'https' : 'http'}://${formatHostPort({ host: bound.address, port: bound.port })}`
   return {
-    url: base + (opts.path ?? '/webhook/github'),
+    url: base + (opts.path === undefined ? '/webhook/github' : opts.path ?? '/'),
     healthUrl: base + (opts.healthPath ?? '/healthz'),
     relay,
     close: async () => {

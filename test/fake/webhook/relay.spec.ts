@@ -109,7 +109,7 @@ describe('webhook relay (node:http on 127.0.0.1, fake publisher)', () => {
     assert.equal(other.status, 404)
     const withQuery = await post(s.url + '?x=1', { headers: await githubHeaders('push', 'd-2', body), body })
     assert.equal(withQuery.status, 202)
-    assert.deepEqual(s.relay.healthz().rejected, { notFound: 1, method: 2, tooLarge: 0, signature: 0, badRequest: 0, contentType: 0, timeout: 0, queueFull: 0 })
+    assert.deepEqual(s.relay.healthz().rejected, { notFound: 1, method: 2, tooLarge: 0, signature: 0, badRequest: 0, contentType: 0, timeout: 0, queueFull: 0, busy: 0 })
   })
 
   it('answers 400 without X-GitHub-Event or X-GitHub-Delivery, or with an event name that is not one URI component', async () => {
@@ -150,6 +150,14 @@ describe('webhook relay (node:http on 127.0.0.1, fake publisher)', () => {
     const res = await post(s.url, { headers, chunks: ['a'.repeat(600), 'b'.repeat(600)] })
     assert.equal(res.status, 413)
     assert.equal(publisher.attempts.length, 0)
+  })
+
+  it('answers 408 when the body does not arrive within bodyTimeoutMs', async () => {
+    const s = await start({ bodyTimeoutMs: 50 })
+    const res = await post(s.url, { headers: await githubHeaders('push', 'd-1', 'x'), chunks: ['{"ref":'] })
+    assert.equal(res.status, 408)
+    assert.equal(s.relay.healthz().rejected.timeout, 1)
+    assert.equal(s.relay.healthz().receiving, 0)
   })
 
   it('takes a body of exactly the cap', async () => {
@@ -262,12 +270,13 @@ describe('webhook relay (node:http on 127.0.0.1, fake publisher)', () => {
     assert.deepEqual(JSON.parse(res.body), {
       queued: 1,
       queuedBytes: Buffer.byteLength(body),
+      receiving: 0,
       hubConnected: false,
       accepted: 1,
       forwarded: 0,
       failed: 0,
       duplicates: 1,
-      rejected: { notFound: 0, method: 1, tooLarge: 0, signature: 1, badRequest: 0, contentType: 0, timeout: 0, queueFull: 0 },
+      rejected: { notFound: 0, method: 1, tooLarge: 0, signature: 1, badRequest: 0, contentType: 0, timeout: 0, queueFull: 0, busy: 0 },
       lastError: 'HubUnavailableError: hub down'
     })
     assert.equal((await post(s.healthUrl, { method: 'POST', body: '{}' })).status, 405)
@@ -289,6 +298,27 @@ describe('webhook relay (node:http on 127.0.0.1, fake publisher)', () => {
     assert.equal(text.includes(SECRET), false)
     assert.equal(text.includes('Codertocat/Hello-World'), false) // the repository in the payload
     assert.equal(body.includes('Codertocat/Hello-World'), true)
+  })
+
+  it('answers 503 while maxConcurrentRequests bodies are being read', async () => {
+    const s = await start({ maxConcurrentRequests: 1 })
+    const body = pushTo('refs/heads/main')
+    const slow = post(s.url, { headers: await githubHeaders('push', 'slow', body), chunks: ['{'] })
+    slow.catch(() => {}) // the server closes it on close()
+    while (s.relay.healthz().receiving < 1) await new Promise(resolve => setImmediate(resolve))
+    const busy = await deliver(s.url, 'push', 'next', body)
+    assert.equal(busy.status, 503)
+    assert.equal(busy.headers['retry-after'], '30')
+    assert.equal(s.relay.healthz().rejected.busy, 1)
+  })
+
+  it('with path null, takes deliveries on any path (a handler mounted on a route), and still answers the health path', async () => {
+    const s = await start({ path: null })
+    assert.match(s.url, /^http:\/\/127\.0\.0\.1:[0-9]+\/$/)
+    const body = pushTo('refs/heads/main')
+    assert.equal((await post(s.url + 'anything/here', { headers: await githubHeaders('push', 'm-1', body), body })).status, 202)
+    assert.equal((await post(s.healthUrl, { method: 'GET' })).status, 200)
+    await publisher.until(1)
   })
 
   it('answers 503 after close and forwards nothing more', async () => {
