@@ -6,7 +6,8 @@
  *
  * - Catch-up: it subscribes with `sinceId` = the last message it finished
  *   with (kept in its data directory), so after a restart the hub's history
- *   hands it what it missed; delivery ids it has built are skipped.
+ *   hands it what it missed; delivery ids it has built are skipped, and so
+ *   are bodies it has built (by their signature) under a new delivery id.
  * - Collapse: events accepted while a build runs wait as ONE follow-up build
  *   that uses the newest of them; so do the events replayed while catching up
  *   (one build for everything missed).
@@ -123,6 +124,7 @@ export interface Builder {
 
 interface Batch {
   deliveries: string[]
+  signatures: string[]
   newest: { record: WebhookRecord, id: string, ref?: string, after?: string }
 }
 
@@ -234,8 +236,19 @@ export async function runBuilder (opts: BuilderOptions): Promise<Builder> {
     advance()
   }
 
-  function queued (delivery: string): boolean {
-    return running?.batch.deliveries.includes(delivery) === true || pending?.deliveries.includes(delivery) === true
+  function queued (key: string, of: 'deliveries' | 'signatures'): boolean {
+    return running?.batch[of].includes(key) === true || pending?.[of].includes(key) === true
+  }
+
+  /** Why this record must not build again, or undefined. */
+  function seenBefore (rec: WebhookRecord): string | undefined {
+    if (state.hasBuilt(rec.delivery)) return 'already built'
+    if (queued(rec.delivery, 'deliveries')) return 'already waiting to build'
+    // GitHub's signature covers the body only: the same body under another
+    // delivery id is a replay (by a relay or a hub), never a new push
+    if (state.hasBuiltBody(rec.signature)) return 'this body was already built under another delivery id: a replay'
+    if (queued(rec.signature, 'signatures')) return 'this body is already waiting to build under another delivery id: a replay'
+    return undefined
   }
 
   async function execute (batch: Batch, current: { child?: ChildProcess }): Promise<Outcome> {
@@ -287,7 +300,7 @@ export async function runBuilder (opts: BuilderOptions): Promise<Builder> {
       if (stopped) return
       // Built, whatever the exit status: a failing build is not retried for
       // the same deliveries (the next push builds again).
-      state.addBuilt(batch.deliveries)
+      state.addBuilt(batch.deliveries, batch.signatures)
       settle(batch)
       persist()
       const next = pending
@@ -331,21 +344,23 @@ export async function runBuilder (opts: BuilderOptions): Promise<Builder> {
       record(msg.id)
       return
     }
-    if (state.hasBuilt(rec.delivery) || queued(rec.delivery)) {
-      emit({ kind: 'ignored', ...what, reason: state.hasBuilt(rec.delivery) ? 'already built' : 'already waiting to build' })
+    const seen = seenBefore(rec)
+    if (seen != null) {
+      emit({ kind: 'ignored', ...what, reason: seen })
       record(msg.id)
       return
     }
     const newest = { record: rec, id: msg.id, ref, after }
     if (running == null && !catchingUp) {
-      const batch: Batch = { deliveries: [rec.delivery], newest }
+      const batch: Batch = { deliveries: [rec.delivery], signatures: [rec.signature], newest }
       emit({ kind: 'accepted', ...what })
       record(msg.id, batch)
       startBuild(batch)
       return
     }
-    pending ??= { deliveries: [], newest }
+    pending ??= { deliveries: [], signatures: [], newest }
     pending.deliveries.push(rec.delivery)
+    pending.signatures.push(rec.signature)
     pending.newest = newest
     emit({ kind: 'collapsed', ...what, reason: `${catchingUp ? 'catching up from history' : 'a build is running'}; ${pending.deliveries.length} event(s) wait for one build with the newest` })
     record(msg.id, pending)

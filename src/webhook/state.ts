@@ -1,8 +1,11 @@
 /**
  * What a builder remembers across restarts, in one small JSON file in its
  * data directory: the id of the last message it has finished with (to
- * subscribe with `sinceId` and catch up from the hub's history), and the
- * delivery ids it has built (bounded, oldest forgotten first). Written
+ * subscribe with `sinceId` and catch up from the hub's history), the
+ * delivery ids it has built, and the signatures of the bodies it has built
+ * (GitHub signs the body, not the delivery id: a relay or hub replaying an
+ * old body under a new delivery id is caught by the signature). Both lists
+ * are bounded, oldest forgotten first. Written
  * atomically (temporary file, fsync, rename), so a crash leaves the old or
  * the new state, never half of one.
  */
@@ -17,12 +20,14 @@ export const STATE_VERSION = 1
 const StateFile = z.object({
   version: z.literal(STATE_VERSION),
   lastId: z.string().regex(/^[0-9a-f]{1,128}$/).optional(),
-  built: z.array(z.string().max(128)).max(100_000)
+  built: z.array(z.string().max(128)).max(100_000),
+  signatures: z.array(z.string().regex(/^sha256=[0-9a-f]{64}$/)).max(100_000).default([])
 }).strict()
 
 export interface BuilderStateData {
   lastId?: string
   built: string[]
+  signatures: string[]
 }
 
 /** The state file for one subscription: topic and event, in a file-name-safe spelling. */
@@ -30,10 +35,24 @@ export function stateFileName (topic: string, event: string): string {
   return `webhook-builder-${`${topic}.${event}`.replace(/[^A-Za-z0-9._-]/g, '_')}.json`
 }
 
+/** Adds values to an insertion-ordered set (a re-added value moves to the end) and forgets the oldest past `max`. */
+function remember (set: Set<string>, values: Iterable<string>, max: number): void {
+  for (const v of values) {
+    set.delete(v)
+    set.add(v)
+  }
+  while (set.size > max) {
+    const oldest = set.values().next().value
+    if (oldest == null) break
+    set.delete(oldest)
+  }
+}
+
 export class BuilderState {
   readonly path: string
   private lastIdValue?: string
   private readonly builtIds = new Set<string>()
+  private readonly builtSignatures = new Set<string>()
   private writing: Promise<void> = Promise.resolve()
 
   private constructor (path: string, private readonly maxBuilt: number) {
@@ -62,6 +81,7 @@ export class BuilderState {
     }
     state.lastIdValue = data.lastId
     for (const id of data.built.slice(-maxBuilt)) state.builtIds.add(id)
+    for (const sig of data.signatures.slice(-maxBuilt)) state.builtSignatures.add(sig)
     return state
   }
 
@@ -73,25 +93,23 @@ export class BuilderState {
     return this.builtIds.has(delivery)
   }
 
+  /** Was a body with this X-Hub-Signature-256 built already (under any delivery id)? */
+  hasBuiltBody (signature: string): boolean {
+    return this.builtSignatures.has(signature)
+  }
+
   setLastId (id: string): void {
     this.lastIdValue = id
   }
 
-  addBuilt (deliveries: Iterable<string>): void {
-    for (const d of deliveries) {
-      this.builtIds.delete(d)
-      this.builtIds.add(d)
-    }
-    while (this.builtIds.size > this.maxBuilt) {
-      const oldest = this.builtIds.values().next().value
-      if (oldest == null) break
-      this.builtIds.delete(oldest)
-    }
+  addBuilt (deliveries: Iterable<string>, signatures: Iterable<string>): void {
+    remember(this.builtIds, deliveries, this.maxBuilt)
+    remember(this.builtSignatures, signatures, this.maxBuilt)
   }
 
   /** Writes the current state; writes are queued one after another. */
   async save (): Promise<void> {
-    const data: BuilderStateData & { version: number } = { version: STATE_VERSION, built: [...this.builtIds] }
+    const data: BuilderStateData & { version: number } = { version: STATE_VERSION, built: [...this.builtIds], signatures: [...this.builtSignatures] }
     if (this.lastIdValue != null) data.lastId = this.lastIdValue
     const bytes = new TextEncoder().encode(JSON.stringify(data) + '\n')
     const next = this.writing.catch(() => {}).then(async () => {

@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runBuilder } from '../../../src/webhook/builder.js'
-import { encodeRecord } from '../../../src/webhook/record.js'
+import { decodeRecord, encodeRecord } from '../../../src/webhook/record.js'
 import { stateFileName } from '../../../src/webhook/state.js'
 import { FakeSubscriber, SECRET, examples, pushTo, signed } from './fixtures.js'
 import type { Builder, BuilderLogEntry, BuilderOptions, WebhookMessage } from '../../../src/webhook/builder.js'
@@ -104,7 +104,7 @@ describe('webhook builder (fake subscriber, real command, real data directory)',
     assert.equal(logs[0].ref, 'refs/heads/main')
     assert.equal(logs[0].after, AFTER)
     await builders[0].stop()
-    assert.deepEqual(await state(), { version: 1, lastId: m.id, built: ['d-1'] })
+    assert.deepEqual(await state(), { version: 1, lastId: m.id, built: ['d-1'], signatures: [decodeRecord(m.data, 1 << 20).signature] })
   })
 
   it('ignores a push to another branch and a tag, logging the ref, and still builds main afterwards', async () => {
@@ -132,7 +132,7 @@ describe('webhook builder (fake subscriber, real command, real data directory)',
     const swapped = await message('swapped', body)
     // a valid signature moved onto another body
     const other = await message('swapped', pushTo('refs/heads/main', 'b'.repeat(40)))
-    subscriber.deliver({ ...other, data: encodeRecord({ version: 1, event: 'push', delivery: 'swapped', body: new TextEncoder().encode(pushTo('refs/heads/main', 'b'.repeat(40))), signature: (await import('../../../src/webhook/record.js')).decodeRecord(swapped.data, 1 << 20).signature, receivedAt: 1n }) })
+    subscriber.deliver({ ...other, data: encodeRecord({ version: 1, event: 'push', delivery: 'swapped', body: new TextEncoder().encode(pushTo('refs/heads/main', 'b'.repeat(40))), signature: decodeRecord(swapped.data, 1 << 20).signature, receivedAt: 1n }) })
     subscriber.deliver(await message('wrong-sender', body, { from: INTRUDER }))
     subscriber.deliver({ ...(await message('junk', body)), data: new Uint8Array([1, 2, 3]) })
     subscriber.deliver(await message('ping-on-push', JSON.stringify(examples('ping')[0]), { event: 'ping' }))
@@ -208,6 +208,34 @@ describe('webhook builder (fake subscriber, real command, real data directory)',
     subscriber.deliver(await message('s-1', pushTo('refs/heads/main')))
     const [finished] = await until('build-finished')
     assert.deepEqual(finished.deliveries, ['s-1'])
+  })
+
+  it('ignores a body it built before when it comes back under a new delivery id (a replay by a relay or hub)', async () => {
+    await start()
+    const body = pushTo('refs/heads/main')
+    subscriber.deliver(await message('orig', body))
+    await until('build-finished')
+    subscriber.deliver(await message('forged-id', body))
+    const [ignored] = await until('ignored')
+    assert.equal(ignored.delivery, 'forged-id')
+    assert.equal(ignored.reason, 'this body was already built under another delivery id: a replay')
+    // and while it waits in a batch, too
+    await builders[0].stop()
+    logs = []
+    await start({ env: { HOLD: '1' } })
+    subscriber.deliver(await message('busy', pushTo('refs/heads/main')))
+    await until('build-started')
+    const next = pushTo('refs/heads/main')
+    subscriber.deliver(await message('n-1', next))
+    subscriber.deliver(await message('n-1', next))
+    subscriber.deliver(await message('n-2', next))
+    assert.deepEqual((await until('ignored', 2)).map(l => [l.delivery, l.reason]), [
+      ['n-1', 'already waiting to build'],
+      ['n-2', 'this body is already waiting to build under another delivery id: a replay']
+    ])
+    await writeFile(join(dir, 'release'), '')
+    const finished = await until('build-finished', 2)
+    assert.deepEqual(finished[1].deliveries, ['n-1'])
   })
 
   it('kills a build past its timeout: SIGTERM, then SIGKILL when it ignores SIGTERM', async () => {

@@ -3,6 +3,7 @@
  * them (`sign` from @octokit/webhooks-methods), and fake publishers and
  * subscribers standing in for a messaging Member.
  */
+import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { request } from 'node:http'
 import { sign } from '@octokit/webhooks-methods'
@@ -26,8 +27,12 @@ export function pushToMaster (): Record<string, unknown> {
   return p
 }
 
-/** A real push to master, moved to `ref` and `after` (GitHub sends compact JSON). */
-export function pushTo (ref: string, after = '6113728f27ae82c7b1a177c8d03f9e96e0adf246'): string {
+/**
+ * A real push to master, moved to `ref` and `after` (GitHub sends compact
+ * JSON). Each push gets a new random `after` unless given one, so two pushes
+ * have different bodies, as GitHub's do.
+ */
+export function pushTo (ref: string, after = randomBytes(20).toString('hex')): string {
   return JSON.stringify({ ...pushToMaster(), ref, after })
 }
 
