@@ -23,6 +23,7 @@ import { logger } from '@libp2p/logger'
 import { validateUri } from '../messaging/index.js'
 import { afterOf, isEventName, refOf, verifySignature, GITHUB_MAX_BODY_BYTES } from './github.js'
 import { decodeRecord } from './record.js'
+import { positive } from './options.js'
 import { BuilderState, stateFileName } from './state.js'
 import type { WebhookRecord } from './record.js'
 import type { ChildProcess } from 'node:child_process'
@@ -147,12 +148,6 @@ export function formatBuilderLog (e: BuilderLogEntry): string {
   }
   if (e.replayed === true) parts.push('(from history)')
   return e.reason != null ? `${parts.join(' ')}: ${e.reason}` : parts.join(' ')
-}
-
-function positive (name: string, value: number | undefined, fallback: number): number {
-  const v = value ?? fallback
-  if (!Number.isFinite(v) || v <= 0) throw new TypeError(`${name} must be a positive number, got ${String(value)}`)
-  return v
 }
 
 /** Sends `sig` to the command's process group (it was started detached), or to the command alone. */

@@ -21,6 +21,8 @@ import { logger } from '@libp2p/logger'
 import { validateUri } from '../messaging/index.js'
 import { DELIVERY_HEADER, EVENT_HEADER, GITHUB_MAX_BODY_BYTES, SIGNATURE_HEADER, isDeliveryId, isEventName, verifySignature } from './github.js'
 import { RECORD_VERSION, encodeRecord } from './record.js'
+import { headerOf, readBody, send } from './http.js'
+import { positive } from './options.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 const log = logger('p2p-tor:webhook:relay')
@@ -179,63 +181,6 @@ class RecentIds {
       if (oldest != null) this.ids.delete(oldest)
     }
   }
-}
-
-function positive (name: string, value: number | undefined, fallback: number): number {
-  const v = value ?? fallback
-  if (!Number.isFinite(v) || v <= 0) throw new TypeError(`${name} must be a positive number, got ${String(value)}`)
-  return v
-}
-
-function headerOf (req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name]
-  return Array.isArray(v) ? undefined : v
-}
-
-function send (res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
-  if (res.headersSent) return
-  const text = JSON.stringify(body)
-  // Answered before the body was read in full: `Connection: close` makes
-  // node:http close the socket once the answer is out, rather than keep the
-  // connection and read (and discard) the rest of the body.
-  const close: Record<string, string> = res.req?.complete === true ? {} : { Connection: 'close' }
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store', ...close, ...headers })
-  res.end(text)
-}
-
-type BodyResult = { ok: true, body: Uint8Array } | { ok: false, why: 'tooLarge' | 'timeout' | 'aborted' }
-
-/** Reads the body, counting bytes, and gives up past `max` bytes or `timeoutMs`. */
-async function readBody (req: IncomingMessage, max: number, timeoutMs: number): Promise<BodyResult> {
-  return await new Promise<BodyResult>((resolve) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    const done = (result: BodyResult): void => {
-      clearTimeout(timer)
-      req.off('data', onData)
-      req.off('end', onEnd)
-      req.off('error', onAbort)
-      req.off('close', onClose)
-      resolve(result)
-    }
-    const onData = (chunk: Buffer): void => {
-      size += chunk.byteLength
-      if (size > max) {
-        req.pause()
-        done({ ok: false, why: 'tooLarge' })
-        return
-      }
-      chunks.push(chunk)
-    }
-    const onEnd = (): void => { done({ ok: true, body: new Uint8Array(Buffer.concat(chunks, size)) }) }
-    const onAbort = (): void => { done({ ok: false, why: 'aborted' }) }
-    const onClose = (): void => { if (!req.complete) onAbort() }
-    const timer = setTimeout(() => { req.pause(); done({ ok: false, why: 'timeout' }) }, timeoutMs)
-    req.on('data', onData)
-    req.on('end', onEnd)
-    req.on('error', onAbort)
-    req.on('close', onClose)
-  })
 }
 
 /**
