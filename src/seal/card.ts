@@ -47,6 +47,10 @@ export interface KeyCard {
   readonly bytes: Uint8Array<ArrayBuffer>
 }
 
+function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i])
+}
+
 function signedBytes (card: Uint8Array): Uint8Array {
   const out = new Uint8Array(SIGNING_PREFIX.length + card.length)
   out.set(SIGNING_PREFIX)
@@ -117,6 +121,11 @@ export async function verifyCard (bytes: Uint8Array, expectedPeerId?: PeerId | s
     card = KeyCardPb.decode(signed.card)
   } catch (err) {
     throw new InvalidCardError('malformed', 'bytes are not a p2p-tor key card (protobuf decoding failed); get the card again from its owner', { cause: err })
+  }
+  // one card, one encoding: the signature covers only the inner card, so an
+  // outer encoding with other tags or field order is refused, not passed on
+  if (!equalBytes(SignedKeyCard.encode({ card: signed.card, signature: signed.signature }), bytes)) {
+    throw new InvalidCardError('malformed', 'key card is not in its canonical encoding; get the card again from its owner')
   }
   if (card.version !== KEY_CARD_VERSION) throw new InvalidCardError('version', `key card version ${card.version} is not supported (this build reads version ${KEY_CARD_VERSION}); update p2p-tor or ask for a version ${KEY_CARD_VERSION} card`)
   if (card.x25519PublicKey.length !== X25519_KEY_BYTES) throw new InvalidCardError('malformed', `key card's sealing key is ${card.x25519PublicKey.length} bytes, not ${X25519_KEY_BYTES}`)

@@ -220,6 +220,7 @@ export async function seal (opts: SealOptions): Promise<Uint8Array> {
   // one wrap per (PeerId, key), in canonical order
   const byKey = new Map<string, { card: KeyCard, peer: Uint8Array<ArrayBuffer> }>()
   for (const card of opts.recipients) {
+    if (card.expires != null && card.expires <= time) throw new SealInputError(`the key card of recipient ${card.peerId.toString()} expired at ${new Date(card.expires).toISOString()}; fetch its current card`)
     const peer = new Uint8Array(card.peerId.toMultihash().bytes)
     byKey.set(`${Buffer.from(peer).toString('hex')}/${Buffer.from(card.keyId).toString('hex')}`, { card, peer })
   }

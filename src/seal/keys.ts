@@ -152,6 +152,7 @@ export async function loadSealKeyFile (path: string): Promise<SealKeyRing> {
       if (bytesRead === 0) break
       length += bytesRead
     }
+    if (length === 0) throw new KeyFileError(path, 'truncated', `seal key file ${path} is empty; restore it from a backup, ${KEEP_IT}`)
     if (length > MAX_KEY_FILE_BYTES) throw new KeyFileError(path, 'corrupt', `seal key file ${path} is longer than ${MAX_KEY_FILE_BYTES} bytes; restore it from a backup, ${KEEP_IT}`)
     return decodeRing(buffer.subarray(0, length), path)
   } catch (err) {

@@ -234,6 +234,12 @@ describe('seal() and open()', function () {
     await assert.rejects(sealFromAlice({ payload: new Uint8Array(11), maxPayloadBytes: 10 }), SealInputError)
   })
 
+  it('refuses to seal to a recipient card that has expired by the message time', async () => {
+    const expiring = await makeCard(bob.identity, bob.keys.current, { expires: NOW })
+    await assert.rejects(sealFromAlice({ recipients: [expiring] }), SealInputError)
+    await sealFromAlice({ recipients: [expiring], time: NOW - 1 })
+  })
+
   it('the same recipient card twice makes one wrap', async () => {
     const bytes = await sealFromAlice({ recipients: [bob.card, bob.card] })
     assert.equal(SealedEnvelope.decode(bytes).wraps.length, 1)
