@@ -6,9 +6,12 @@
  * run of the same flow, between processes, is test/e2e/cli-messaging.spec.ts.
  */
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { InterruptedError } from '../../../src/cli/errors.js'
 import { main } from '../../../src/cli/main.js'
 import type { CliContext } from '../../../src/cli/context.js'
@@ -261,4 +264,28 @@ describe('CLI messaging commands against a fake Tor: the JSON events', function 
     assert.equal(await hub.done, 0, hub.stderr)
     assert.equal((hub.events.at(-1) as CliEvent).event, 'stopped')
   })
+})
+
+describe('CLI publish/call - (stdin): a missing --hub is said at once', function () {
+  this.timeout(20_000)
+  const BIN = fileURLToPath(new URL('../../../src/cli/bin.js', import.meta.url))
+
+  for (const argv of [['publish', 'news.x', '-'], ['call', 'svc.x', '-']]) {
+    it(`${argv.join(' ')} without --hub, stdin left open: exit 2 without waiting for stdin`, async () => {
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('P2P_TOR_')))
+      const child = spawn(process.execPath, [BIN, ...argv, '--json'], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+      let stdout = ''
+      child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+      try {
+        // stdin stays open: before the fix the command waited for its end, for ever
+        const [code] = await once(child, 'exit') as [number | null]
+        assert.equal(code, 2, stdout)
+        assert.equal(JSON.parse(stdout.trim()).code, 'USAGE')
+        assert.match(JSON.parse(stdout.trim()).message, /--hub <multiaddr> is required/)
+      } finally {
+        child.stdin.destroy()
+        if (child.exitCode == null) child.kill('SIGKILL')
+      }
+    })
+  }
 })
