@@ -257,6 +257,18 @@ describe('CLI messaging commands against a fake Tor: the JSON events', function 
     await sub.waitFor(e => e.event === 'message' && e.data === 'again', 'the message after the reconnect')
   })
 
+  it('a second hub on the same data dir: exit 1 ONION_IN_USE, and the message says a listen or a hub holds it', async () => {
+    const second = cli('hub', '--realm', realmFile, '--data-dir', join(dir, 'hub'))
+    assert.equal(await second.done, 1, second.stderr)
+    assert.deepEqual(second.events.at(-1), {
+      event: 'error',
+      code: 'ONION_IN_USE',
+      exitCode: 1,
+      message: `another p2p-tor listen or hub (pid ${process.pid}) already uses the data directory ${join(dir, 'hub')} and publishes its onion key; stop it, or use another --data-dir`
+    })
+    assert.equal(hub.finished, false)
+  })
+
   it('SIGINT on the hub: exit 0, stopped last', async () => {
     sub.interrupt()
     assert.equal(await sub.done, 0, sub.stderr)
