@@ -5,7 +5,7 @@
  * dial-only node and open the session with the hub, with progress lines and
  * reconnect reports.
  */
-import { sinceStart, stopQuietly } from './context.js'
+import { sinceStart, sleep, stopQuietly } from './context.js'
 import { UsageError } from './errors.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { ms } from './json.js'
@@ -23,6 +23,8 @@ export interface MemberFlags extends TorFlags {
   json?: boolean
   /** Milliseconds for reaching tor and the hub. */
   timeout: number
+  /** When the hub is not reachable yet, keep trying until the timeout instead of failing at once. */
+  wait?: boolean
 }
 
 /** Default time for reaching tor and then the hub (a cold rendezvous over Tor can take a minute). */
@@ -63,6 +65,9 @@ export async function openMember (opts: MemberFlags, ctx: CliContext, output: Ou
   const tor: ObtainedTor = await obtainTor(choice, { dataDir, command, output, signal, socksOnlyOk: true, reconnect: true })
   const { createMemberNode } = await import('../messaging/node.js')
   const { Member } = await import('../messaging/member.js')
+  const { Sealing } = await import('../messaging/sealing.js')
+  // every member has sealing keys and hands its card to the hub, so others can seal to it
+  const sealing = await Sealing.open({ privateKey: identity.privateKey, dataDir })
   let node: Awaited<ReturnType<typeof createMemberNode>> | undefined
   try {
     output.note(tor.description)
@@ -73,7 +78,7 @@ export async function openMember (opts: MemberFlags, ctx: CliContext, output: Ou
     })
     output.progress('connect', null, `joining the hub ${hub.split('/p2p/')[1] ?? hub} as ${identity.peerId}`)
     const t0 = sinceStart()
-    const member = await Member.connect(node, { hubs: [hub] }, { signal, timeoutMs: opts.timeout })
+    const member = await connectMember(Member, node, hub, opts, signal, output, sealing)
     output.event({ event: 'joined', hub, peerId: identity.peerId, joinMs: ms(sinceStart() - t0) })
     member.addEventListener('disconnected', (e) => {
       output.event({ event: 'hub-lost', message: e.detail.error?.message ?? null })
@@ -88,12 +93,14 @@ export async function openMember (opts: MemberFlags, ctx: CliContext, output: Ou
       member,
       peerId: identity.peerId,
       close: async () => {
+        sealing.close()
         await member.close()
         await stopQuietly(n)
         await tor.handle?.close()
       }
     }
   } catch (err) {
+    sealing.close()
     await stopQuietly(node)
     await tor.handle?.close()
     throw err
@@ -104,6 +111,25 @@ export async function openMember (opts: MemberFlags, ctx: CliContext, output: Ou
 export async function checkUri (uri: string): Promise<void> {
   const { validateUri } = await import('../messaging/uri.js')
   validateUri(uri)
+}
+
+/**
+ * One session attempt, or with --wait as many as fit in the start deadline
+ * (capped backoff), reporting each failure on stderr.
+ */
+async function connectMember (M: typeof import('../messaging/member.js').Member, node: import('../messaging/node.js').MessagingNode, hub: string, opts: MemberFlags, signal: AbortSignal, output: Output, sealing: import('../messaging/sealing.js').Sealing): Promise<Member> {
+  let delay = 500
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await M.connect(node, { hubs: [hub], sealing }, { signal, timeoutMs: opts.timeout })
+    } catch (err) {
+      if (opts.wait !== true || signal.aborted || (err as Error).name !== 'HubUnavailableError') throw err
+      output.note(`the hub is not reachable yet (attempt ${attempt}: ${(err as Error).message}); --wait: retrying in ${(delay / 1000).toFixed(1)} s`)
+      await sleep(delay, signal)
+      if (signal.aborted) throw signal.reason
+      delay = Math.min(delay * 2, 10_000)
+    }
+  }
 }
 
 /** Data for a message: the argument, or stdin with `-` (bounded). */

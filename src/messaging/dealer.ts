@@ -142,6 +142,22 @@ export class Dealer {
     this.sessions.delete(peer)
   }
 
+  /**
+   * After a realm reload: drops every registration whose holder no longer
+   * has the register right (later calls get NO_SUCH_PROCEDURE). Calls
+   * already routed to it finish. Returns the URIs dropped.
+   */
+  revalidate (): string[] {
+    const dropped: string[] = []
+    for (const [uri, reg] of [...this.registrations]) {
+      if (!this.authorizer.may(reg.peer, 'register', uri)) {
+        this.registrations.delete(uri)
+        dropped.push(uri)
+      }
+    }
+    return dropped
+  }
+
   /** The PeerId holding `uri`, if any (for the hub's status and tests). */
   holderOf (uri: string): string | undefined {
     return this.registrations.get(uri)?.peer

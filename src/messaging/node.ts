@@ -33,10 +33,12 @@ const RPC_OVERHEAD = 1024
 export interface HubNodeOptions extends TorNodeOptions {
   /** The realm in force; read on every connection, so a reload applies at once. */
   realm: () => Realm
+  /** Told of each peer the gater refused (after noise proved its PeerId, before any stream). */
+  onDenied?: (peer: string) => void
 }
 
 export async function createHubNode (options: HubNodeOptions): Promise<MessagingNode> {
-  const { realm, ...nodeOptions } = options
+  const { realm, onDenied, ...nodeOptions } = options
   if (nodeOptions.key == null && nodeOptions.keyFile == null) {
     throw new TypeError('a hub needs an onion key (key or keyFile): members must be able to reach it')
   }
@@ -54,7 +56,11 @@ export async function createHubNode (options: HubNodeOptions): Promise<Messaging
     connectionGater: {
       ...gater,
       // the realm names every peer that may connect, members and hubs alike
-      denyInboundEncryptedConnection: async (peer) => !realm().knows(peer.toString()),
+      denyInboundEncryptedConnection: async (peer) => {
+        const deny = !realm().knows(peer.toString())
+        if (deny) onDenied?.(peer.toString())
+        return deny
+      },
       denyOutboundEncryptedConnection: async (peer) => !realm().knows(peer.toString())
     },
     services: {

@@ -10,7 +10,7 @@ import { getTestnet } from './fixture.js'
 
 const run = promisify(execFile)
 
-describe('e2e: examples/library.ts', function () {
+describe('e2e: the examples (examples/library.ts, examples/messaging.ts)', function () {
   this.timeout(120_000)
 
   it('listens with tor() in a plain createLibp2p config and answers a ping over Tor', async () => {
@@ -27,4 +27,20 @@ describe('e2e: examples/library.ts', function () {
     assert.match(stdout, new RegExp(`listening on ${planned ?? '?'}/p2p/12D3Koo`))
     assert.match(stdout, /ping over Tor: \d+ ms/)
   })
+
+  it('examples/messaging.ts: a hub and two dial-only members publish, subscribe, call, and see a refusal', async () => {
+    const net = await getTestnet()
+    const [h, a, b] = net.clients
+    const script = fileURLToPath(new URL('../../examples/messaging.js', import.meta.url))
+    const arg = (c: typeof h): string => `127.0.0.1:${c.controlPort},${c.cookieFile}`
+    const { stdout } = await run(process.execPath, [script, arg(h), arg(a), arg(b)], {
+      env: { ...process.env, P2P_TOR_SOCKS_0: `127.0.0.1:${h.socksPort}`, P2P_TOR_SOCKS_1: `127.0.0.1:${a.socksPort}`, P2P_TOR_SOCKS_2: `127.0.0.1:${b.socksPort}` },
+      timeout: 170_000,
+      killSignal: 'SIGKILL'
+    })
+    assert.match(stdout, /hub listening on \/onion3\/[a-z2-7]{56}:7777\/p2p\/12D3Koo/)
+    assert.match(stdout, /bob received 21\.5 °C from 12D3Koo/)
+    assert.match(stdout, /alice called sensors\.reset: reset probe-7/)
+    assert.match(stdout, /bob's publish refused: publish on sensors\.temperature/)
+  }).timeout(180_000)
 })

@@ -42,9 +42,10 @@ const SUBPATHS: Record<string, string[]> = {
   'p2p-tor/control': ['ControlClient', 'ReplyParser', 'buildAddOnion', 'ControlReplyError', 'watchUploads', 'parseAddOnionReply'],
   'p2p-tor/socks': ['socksConnect', 'SocksClientHandshake', 'OnionServiceNotFoundError'],
   'p2p-tor/onion': ['serviceIdFromPublicKey', 'onionKeyFromAddOnionBlob', 'Onion3', 'InvalidOnionAddressError'],
-  'p2p-tor/testnet': ['startTestnet', 'stopTestnet', 'testnetStatus', 'testnetEnv']
+  'p2p-tor/testnet': ['startTestnet', 'stopTestnet', 'testnetStatus', 'testnetEnv'],
+  'p2p-tor/messaging': ['Hub', 'Member', 'createHubNode', 'createMemberNode', 'parseRealm', 'loadRealm', 'NotAuthorizedError', 'RpcError', 'HUB_PROTOCOL']
 }
-const NOT_AT_ROOT = ['ReplyParser', 'ControlClient', 'socksConnect', 'attachTor', 'launchTor', 'getTor', 'startTestnet', 'buildAddOnion', 'serviceIdFromPublicKey']
+const NOT_AT_ROOT = ['Hub', 'Member', 'ReplyParser', 'ControlClient', 'socksConnect', 'attachTor', 'launchTor', 'getTor', 'startTestnet', 'buildAddOnion', 'serviceIdFromPublicKey']
 
 /** Run in the app: import every entry point and report its export names, and whether a deep import is refused. */
 const CHECK = `
@@ -64,10 +65,12 @@ import { ControlClient } from 'p2p-tor/control'
 import { socksConnect } from 'p2p-tor/socks'
 import { serviceIdFromPublicKey } from 'p2p-tor/onion'
 import { startTestnet } from 'p2p-tor/testnet'
+import { Hub, Member, type Realm } from 'p2p-tor/messaging'
 const init: TorTransportInit = { socks: '127.0.0.1:9050' }
 const opts: TorNodeOptions = init
-export const used = [tor, createTorNode, opts, ReplyParser, attachTor, ControlClient, socksConnect, serviceIdFromPublicKey, startTestnet]
+export const used = [tor, createTorNode, opts, ReplyParser, attachTor, ControlClient, socksConnect, serviceIdFromPublicKey, startTestnet, Hub, Member]
 export type Handle = TorHandle
+export type R = Realm
 `
 
 interface PackedFile { path: string, size: number }

@@ -26,18 +26,31 @@ export async function hubCommand (opts: HubOptions, ctx: CliContext): Promise<nu
   let realm: Realm = await loadRealm(opts.realm)
   const dataDir = resolveDataDir(opts.dataDir, ctx.env)
   let hub: Hub | undefined
+  let denied: ((peer: string) => void) | undefined
 
   const service: OnionService<MessagingNode> = {
     command: 'hub',
     serving: `serving the realm in ${opts.realm} (${realm.peers().length} peer(s)); edit it or send SIGHUP to reload; press Ctrl-C to stop`,
     start: async (handle, identity, port) => {
-      const node = await createHubNode({ tor: handle, privateKey: identity.privateKey, key: identity.onionKey, port, realm: () => realm, start: false })
+      const node = await createHubNode({
+        tor: handle,
+        privateKey: identity.privateKey,
+        key: identity.onionKey,
+        port,
+        realm: () => realm,
+        start: false,
+        onDenied: (peer) => { denied?.(peer) }
+      })
       hub = await Hub.start(node, realm, { historyDir: join(dataDir, 'history') })
       return node
     },
     serve: async (_node, output, outer) => {
       const h = hub as Hub
       report(h, output)
+      denied = (peer) => {
+        output.event({ event: 'refused', peerId: peer, action: 'connect', uri: null })
+        output.note(`${output.err('yellow', 'refused')} a connection from ${peer}: no role in the realm names it`)
+      }
       const stop = new AbortController()
       const signal = AbortSignal.any([outer.signal, stop.signal])
       watchRealm(opts.realm, {

@@ -128,6 +128,25 @@ describe('fake: hub and members over loopback TCP', function () {
     assert.deepEqual(got.sub1.slice(before).map(d => dec(d.data)), Array.from({ length: 100 }, (_, i) => `n${i}`))
   })
 
+  it('a subscriber\'s own from-list drops publishers it does not accept (defense in depth), and says so', async () => {
+    const accepted: Delivery[] = []
+    const refused: Delivery[] = []
+    const dropped: Array<{ topic: string, from: string, reason: string }> = []
+    const onDrop = (e: CustomEvent<{ topic: string, from: string, reason: string }>): void => { dropped.push(e.detail) }
+    sub2.addEventListener('dropped', onDrop)
+    await sub1.subscribe('news.from', (m) => { accepted.push(m) }, { from: [ids.pub.id] })
+    await sub2.subscribe('news.from', (m) => { refused.push(m) }, { from: [ids.rogue.id] })
+    await pub.publish('news.from', enc('x'), { acknowledge: true })
+    await until('sub1 to accept it and sub2 to drop it', () => accepted.length === 1 && dropped.length === 1)
+    sub2.removeEventListener('dropped', onDrop)
+    assert.equal(dropped[0].topic, 'news.from')
+    assert.equal(dropped[0].from, ids.pub.id)
+    assert.match(dropped[0].reason, /from list/)
+    assert.equal(refused.length, 0)
+    await sub1.unsubscribe('news.from')
+    await sub2.unsubscribe('news.from')
+  })
+
   it('refuses an unauthorized publish (acknowledge) and subscribe with NotAuthorizedError naming uri and action', async () => {
     await assert.rejects(rogue.publish('news.a', enc('x'), { acknowledge: true }), (e: any) => e instanceof NotAuthorizedError && e.action === 'publish' && e.uri === 'news.a')
     await assert.rejects(rogue.subscribe('news.a', () => {}), (e: any) => e instanceof NotAuthorizedError && e.action === 'subscribe' && e.uri === 'news.a')
@@ -209,6 +228,33 @@ describe('fake: hub and members over loopback TCP', function () {
     const n = got.sub1.length
     await pub.publish('news.a', enc('still'), { acknowledge: true })
     await until('sub1 served', () => got.sub1.length === n + 1)
+  })
+
+  it('a reload that takes away a register right drops that registration (calls then get NO_SUCH_PROCEDURE)', async () => {
+    // sub2 was removed above; put it back, let it register again, then take only its register right
+    realm = realmFor()
+    await hub.reload(realm)
+    await until('sub2 back', () => sub2.connected, 15_000)
+    // the member re-registers by itself after its reconnect; wait for the call to be served
+    for (let attempt = 1; ; attempt++) {
+      try {
+        assert.equal(dec(await pub.call('svc.upper', enc('p'))), 'P')
+        break
+      } catch (err) {
+        if (attempt >= 100) throw err
+        await new Promise(resolve => setTimeout(resolve, 100))
+      }
+    }
+    const noRegister = parseRealm({
+      roles: [
+        { name: 'pub', peers: [ids.pub.id], permissions: [{ uri: 'news.', match: 'prefix', allow: { publish: true } }, { uri: 'svc.', match: 'prefix', allow: { call: true } }] },
+        { name: 'sub', peers: [ids.sub1.id, ids.sub2.id], permissions: [{ uri: 'news.', match: 'prefix', allow: { subscribe: true } }] },
+        { name: 'rogue', peers: [ids.rogue.id], permissions: [{ uri: 'other', allow: { subscribe: true } }] }
+      ]
+    })
+    realm = noRegister
+    await hub.reload(noRegister)
+    await assert.rejects(pub.call('svc.upper', enc('q')), (e: any) => e.name === 'NoSuchProcedureError')
   })
 
   it('a peer the realm does not name is refused at connect', async () => {
