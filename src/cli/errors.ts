@@ -242,6 +242,8 @@ const RULES: Record<string, Rule> = {
   TestnetStopError: [ExitCode.FAILURE, 'TESTNET'],
   TestnetBusyError: [ExitCode.FAILURE, 'TESTNET'],
   MissingOnionKeyError: [ExitCode.FAILURE, 'KEY_FILE'],
+  // the hub's history store: held by another process, an unknown format, a damaged record
+  HistoryStoreError: [ExitCode.FAILURE, 'HISTORY_STORE'],
   InterruptedError: [ExitCode.INTERRUPTED, 'INTERRUPTED']
 }
 

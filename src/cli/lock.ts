@@ -18,14 +18,14 @@ export const LISTEN_LOCK_FILE = 'listen.lock'
 /** Bounds the create / take over loop when other processes race for the same stale lock. */
 const MAX_ATTEMPTS = 5
 
-/** Another live process listens with this data directory. */
+/** Another live process listens with this data directory (`listen` or `hub`: both publish its key, and both take this lock). */
 export class DataDirLockedError extends Error {
   static override name = 'DataDirLockedError'
   readonly dataDir: string
   readonly pid: number
 
   constructor (dataDir: string, pid: number) {
-    super(`another p2p-tor listen (pid ${pid}) already uses the data directory ${dataDir} and publishes its onion key; stop it, or use another --data-dir`)
+    super(`another p2p-tor listen or hub (pid ${pid}) already uses the data directory ${dataDir} and publishes its onion key; stop it, or use another --data-dir`)
     this.name = 'DataDirLockedError'
     this.dataDir = dataDir
     this.pid = pid

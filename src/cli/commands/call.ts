@@ -6,7 +6,7 @@
 import { StartDeadline, sinceStart, startOutputFor } from '../context.js'
 import { ExitCode } from '../errors.js'
 import { ms } from '../json.js'
-import { checkUri, dataFields, openMember, readData, type MemberFlags } from '../member.js'
+import { checkHubAddress, checkUri, dataFields, openMember, readData, type MemberFlags } from '../member.js'
 import { CLI_MAX_PAYLOAD_BYTES } from './publish.js'
 import type { CliContext } from '../context.js'
 
@@ -17,6 +17,8 @@ export interface CallCommandOptions extends MemberFlags {
 
 export async function callCommand (uri: string, data: string | undefined, opts: CallCommandOptions, ctx: CliContext): Promise<number> {
   await checkUri(uri)
+  // a missing or bad --hub is said at once, not after waiting for stdin to end
+  await checkHubAddress(opts.hub)
   const bytes = await readData(data, CLI_MAX_PAYLOAD_BYTES)
   const start = new StartDeadline(ctx.signal, opts.timeout)
   const output = startOutputFor(ctx, opts.json, start, 'joined')

@@ -7,7 +7,7 @@
 import { StartDeadline, sinceStart, startOutputFor } from '../context.js'
 import { ExitCode } from '../errors.js'
 import { ms } from '../json.js'
-import { checkUri, openMember, readData, type MemberFlags } from '../member.js'
+import { checkHubAddress, checkUri, openMember, readData, type MemberFlags } from '../member.js'
 import type { CliContext } from '../context.js'
 
 export interface PublishCommandOptions extends MemberFlags {
@@ -24,6 +24,8 @@ export const CLI_MAX_PAYLOAD_BYTES = 1024 * 1024
 
 export async function publishCommand (topic: string, data: string | undefined, opts: PublishCommandOptions, ctx: CliContext): Promise<number> {
   await checkUri(topic)
+  // a missing or bad --hub is said at once, not after waiting for stdin to end
+  await checkHubAddress(opts.hub)
   const bytes = await readData(data, CLI_MAX_PAYLOAD_BYTES)
   const start = new StartDeadline(ctx.signal, opts.timeout)
   const output = startOutputFor(ctx, opts.json, start, 'joined')

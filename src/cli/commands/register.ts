@@ -4,7 +4,8 @@
  * stdin and P2P_TOR_CALLER / P2P_TOR_URI in its environment; its stdout is
  * the result, and a non-zero exit returns an error whose message is the
  * first line of its stderr. A cancelled or timed-out call kills the command
- * (SIGTERM, then SIGKILL after 2 s).
+ * and everything it started (its process group: SIGTERM, then SIGKILL after
+ * 2 s); so does the command's own exit, for what it left running.
  */
 import { spawn } from 'node:child_process'
 import { aborted, StartDeadline, startOutputFor } from '../context.js'
@@ -25,17 +26,28 @@ const KILL_GRACE_MS = 2000
 
 /** Runs `argv` for one call. Exported for tests. */
 export async function runHandler (argv: string[], data: Uint8Array, env: NodeJS.ProcessEnv, signal: AbortSignal, maxOut = CLI_MAX_PAYLOAD_BYTES): Promise<Uint8Array> {
+  signal.throwIfAborted()
   return await new Promise<Uint8Array>((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { env, stdio: ['pipe', 'pipe', 'pipe'] })
+    // its own process group, so that a kill reaches what the command started
+    // too: a shell script's children hold the pipes open, and killing only
+    // the shell left the call waiting for them (the 'close' event) anyway
+    const child = spawn(argv[0], argv.slice(1), { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true })
     const out: Buffer[] = []
     let outBytes = 0
     let err = ''
     let failure: Error | undefined
     let killTimer: ReturnType<typeof setTimeout> | undefined
+    const killGroup = (sig: NodeJS.Signals): void => {
+      try {
+        if (child.pid != null) process.kill(-child.pid, sig)
+      } catch {
+        // the group is gone already
+      }
+    }
     const kill = (why: Error): void => {
       failure ??= why
-      child.kill('SIGTERM')
-      killTimer ??= setTimeout(() => { child.kill('SIGKILL') }, KILL_GRACE_MS)
+      killGroup('SIGTERM')
+      killTimer ??= setTimeout(() => { killGroup('SIGKILL') }, KILL_GRACE_MS)
     }
     const onAbort = (): void => { kill(signal.reason instanceof Error ? signal.reason : new Error('the call was cancelled')) }
     signal.addEventListener('abort', onAbort, { once: true })
@@ -48,6 +60,12 @@ export async function runHandler (argv: string[], data: Uint8Array, env: NodeJS.
     child.on('error', (e) => { failure ??= new Error(`cannot run ${argv[0]}: ${e.message}`) })
     child.stdin.on('error', () => {})
     child.stdin.end(Buffer.from(data))
+    // the command is done; what it left running in its group would hold the
+    // pipes (and so the answer) until it ends: stop it the same way
+    child.on('exit', () => {
+      killGroup('SIGTERM')
+      killTimer ??= setTimeout(() => { killGroup('SIGKILL') }, KILL_GRACE_MS)
+    })
     child.on('close', (code, sig) => {
       clearTimeout(killTimer)
       signal.removeEventListener('abort', onAbort)

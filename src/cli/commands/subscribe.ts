@@ -18,12 +18,20 @@ export interface SubscribeCommandOptions extends MemberFlags {
   sealedFrom?: string[]
 }
 
+/**
+ * ISO 8601 as `--since` takes it: a date, or a date and time with optional
+ * seconds, fraction and offset. Checked before Date.parse, whose fallback
+ * parser reads almost anything ("x 1", "12.5", "-5") as some day of 2001,
+ * which would silently replay everything the hub kept since then.
+ */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/
+
 /** `--since`: a message id or a time. */
 export function parseSince (since: string | undefined): { sinceId?: string, sinceTime?: number } {
   if (since == null) return {}
   if (/^[0-9a-f]{32}$/.test(since)) return { sinceId: since }
   if (/^\d{1,15}$/.test(since)) return { sinceTime: Number(since) }
-  const t = Date.parse(since)
+  const t = ISO_TIME.test(since) ? Date.parse(since) : NaN
   if (Number.isFinite(t)) return { sinceTime: t }
   throw new UsageError(`--since ${since}: expected a message id (32 hex digits, as subscribe prints it), an ISO time (2026-12-02T10:00:00Z) or milliseconds since the epoch`)
 }
