@@ -179,8 +179,17 @@ export class Dealer {
     const held = this.registrations.get(uri)
     if (held != null) {
       if (held.session === session) return // the same session again: nothing changes
-      const where = held.peer === peer ? ' (on another session of the same peer, which the hub has not seen close yet)' : ''
-      throw new ProcedureAlreadyRegisteredError(uri, held.peer, `${uri} is already registered by ${held.peer}${where}: unregister it there first, or register another URI`)
+      if (held.peer === peer) {
+        // The same identity on a newer session takes the registration over:
+        // a member that reconnects (its old connection may look alive to the
+        // hub for a while over Tor) or restarts must not be refused by its
+        // own past; rights belong to the PeerId, not to one process. Calls
+        // already routed to the old session finish there.
+        this.registrations.set(uri, { peer, session })
+        log('%s moved %s to a newer session', peer, uri)
+        return
+      }
+      throw new ProcedureAlreadyRegisteredError(uri, held.peer, `${uri} is already registered by ${held.peer}: unregister it there first, or register another URI`)
     }
     const cap = this.limits().maxRegistrationsPerPeer ?? 1024
     let mine = 0

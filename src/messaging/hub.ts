@@ -307,13 +307,9 @@ export class Hub extends TypedEventEmitter<HubEvents> {
       maxFrameBytes: this.realm.limits.maxPayloadBytes + 64 * 1024,
       onSend: record == null ? undefined : (frame) => { record(peer, frame) }
     })
-    // one session per peer: a member that reconnects opens a new one before
-    // the hub may have noticed that the old connection died (over Tor that
-    // can take a while), and its re-registrations must not collide with it
-    for (const old of this.sessions.get(peer) ?? []) {
-      this.dealer.sessionClosed(peer, old)
-      old.abort(new ProtocolError('replaced by a newer session of the same peer'))
-    }
+    // A peer may hold several sessions (two processes of one identity, or a
+    // reconnect before the hub noticed the old connection die). The dealer
+    // moves a re-registration to the newest session (dealer.ts).
     let set = this.sessions.get(peer)
     if (set == null) { set = new Set(); this.sessions.set(peer, set) }
     set.add(session)

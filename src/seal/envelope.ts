@@ -7,9 +7,11 @@
  * 1. A random 32-byte content key K, one per message.
  * 2. The sealed content, time ‖ seq ‖ length ‖ payload ‖ padding, encrypted
  *    ONCE with ChaCha20-Poly1305 under K, nonce zero, AAD = the header below.
- *    @noble/ciphers' chacha20poly1305 (the same code @hpke/chacha20poly1305
- *    wraps) is called directly: HPKE's AEAD is only reachable inside an HPKE
- *    context, and this key is not one. K is fresh and used for exactly one
+ *    node:crypto's 'chacha20-poly1305' (OpenSSL; RFC 8439, the AEAD
+ *    @hpke/chacha20poly1305 implements) is called directly: HPKE's AEAD is
+ *    only reachable inside an HPKE context, and this key is not one. It gives
+ *    the same bytes as @noble/ciphers (the checked-in vectors prove it) at
+ *    0.4 ms/MiB instead of 23–40 (bench/seal.ts). K is fresh and used for exactly one
  *    encryption, so the fixed nonce can never repeat under a key (age's
  *    payload key is used with a fixed nonce schedule for the same reason).
  * 3. K wrapped per recipient with HPKE (RFC 9180) in Auth mode, from the
@@ -28,7 +30,7 @@
  * are inside the ciphertext: the hub can neither read nor change them.
  */
 import { randomBytes } from 'node:crypto'
-import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
+import { createCipheriv, createDecipheriv } from 'node:crypto'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { peerIdFromMultihash } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
@@ -58,6 +60,23 @@ export const SEAL_PAD_MIN_BYTES = 256
 const HPKE_INFO = new TextEncoder().encode('p2p-tor seal v1')
 const HEADER_LABEL = new TextEncoder().encode('p2p-tor sealed header v1\n')
 const ZERO_NONCE = new Uint8Array(12)
+
+/** ChaCha20-Poly1305 (RFC 8439) under a one-message key: ciphertext ‖ 16-byte tag. */
+function aeadSeal (key: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array<ArrayBuffer> {
+  const c = createCipheriv('chacha20-poly1305', key, ZERO_NONCE, { authTagLength: 16 })
+  c.setAAD(aad, { plaintextLength: plaintext.byteLength })
+  const body = Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()])
+  return new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength)
+}
+
+function aeadOpen (key: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array<ArrayBuffer> {
+  if (sealed.byteLength < 16) throw new Error('ciphertext shorter than its tag')
+  const d = createDecipheriv('chacha20-poly1305', key, ZERO_NONCE, { authTagLength: 16 })
+  d.setAAD(aad, { plaintextLength: sealed.byteLength - 16 })
+  d.setAuthTag(sealed.subarray(sealed.byteLength - 16))
+  const body = Buffer.concat([d.update(sealed.subarray(0, sealed.byteLength - 16)), d.final()])
+  return new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength)
+}
 const CONTENT_KEY_BYTES = 32
 const WRAPPED_KEY_BYTES = CONTENT_KEY_BYTES + 16
 const ENC_BYTES = 32
@@ -243,7 +262,7 @@ export async function seal (opts: SealOptions): Promise<Uint8Array> {
   content.set(payload, CONTENT_HEADER_BYTES)
   const contentKey = random(CONTENT_KEY_BYTES)
   try {
-    const ciphertext = chacha20poly1305(contentKey, ZERO_NONCE, header).encrypt(content)
+    const ciphertext = aeadSeal(contentKey, header, content)
     const aad = wrapAad(header, ciphertext)
     const senderKey = await importPrivateKey(suite, me.privateKey, me.publicKey)
     // drawn up front, in recipient order, so injected test randomness is deterministic
@@ -396,7 +415,7 @@ export async function open (bytes: Uint8Array, opts: OpenOptions): Promise<Opene
   if (contentKey == null || contentKey.length !== CONTENT_KEY_BYTES) throw new SealTamperedError('the content key wrap', { cause: lastError })
   let content: Uint8Array
   try {
-    content = chacha20poly1305(contentKey, ZERO_NONCE, header).decrypt(env.ciphertext)
+    content = aeadOpen(contentKey, header, env.ciphertext)
   } catch (err) {
     throw new SealTamperedError('the payload', { cause: err })
   } finally {

@@ -144,7 +144,7 @@ describe('Dealer (with scripted members over in-memory streams)', () => {
     assert.ok(!asked.some(q => q.includes('x..echo') || q.endsWith(' ')), 'an invalid URI is refused before the realm is asked')
   })
 
-  it('ALREADY_REGISTERED names the holder, for another peer and for the same peer on another session; the same session again is fine', async () => {
+  it('ALREADY_REGISTERED names the holder for another peer; the same session again is fine; the same peer on a newer session takes the registration over', async () => {
     const a = await connect(A)
     const c = await connect(C)
     await req(a, { register: { uri: 'x.echo' } })
@@ -155,8 +155,15 @@ describe('Dealer (with scripted members over in-memory streams)', () => {
     assert.equal(other.error?.message, `x.echo is already registered by ${A}: unregister it there first, or register another URI`)
     const a2 = await connect(A)
     const again = await req(a2, { register: { uri: 'x.echo' } })
-    assert.equal(again.error?.holder, A)
-    assert.match(again.error?.message ?? '', /on another session of the same peer/)
+    assert.equal(again.error, undefined)
+    assert.equal(dealer.holderOf('x.echo'), A)
+    // calls now reach the newer session, not the older one
+    const before = a.got.length
+    const b = await connect(B)
+    const res = await req(b, { call: { uri: 'x.echo', data: bytes('to a2'), timeoutMs: 0 } })
+    assert.equal(text(res.result), 'echo:to a2')
+    assert.equal(a2.got.length, 1)
+    assert.equal(a.got.length, before)
   })
 
   it('unregister: only the holding session can; then calls get NO_SUCH_PROCEDURE and another peer may register', async () => {
