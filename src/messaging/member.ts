@@ -20,7 +20,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import * as Digest from 'multiformats/hashes/digest'
 import { TypedEventEmitter } from 'main-event'
 import { anySignal } from 'any-signal'
-import { BYTES_CONTENT_TYPE, decodeEnvelope, encodeEnvelope, idHex, JSON_CONTENT_TYPE, newEnvelope, SeenIds } from './envelope.js'
+import { BYTES_CONTENT_TYPE, decodeEnvelope, type Envelope, encodeEnvelope, idHex, JSON_CONTENT_TYPE, newEnvelope, SeenIds } from './envelope.js'
 import { HubUnavailableError, NotAuthorizedError, ProtocolError, RpcError } from './errors.js'
 import { hubPeerOf, type MessagingNode } from './node.js'
 import { RpcMember, type ProcedureHandler } from './rpc-member.js'
@@ -568,19 +568,7 @@ export class Member extends TypedEventEmitter<MemberEvents> {
           .catch((err: Error) => { log.error('asking the history for a gap on %s failed: %s', topic, err.message) })
       }
     }
-    const body = opened.payload
-    this.handOut(state, {
-      topic,
-      from,
-      id,
-      time: Number(env.time),
-      receivedAt: Date.now(),
-      contentType: env.contentType,
-      data: body,
-      replayed,
-      sealed: true,
-      json: <T>() => JSON.parse(new TextDecoder().decode(body)) as T
-    })
+    this.handOut(state, delivery(topic, from, id, env, opened.payload, replayed, true))
   }
 
   private handOut (state: TopicState, delivery: Delivery): void {
@@ -615,20 +603,7 @@ export class Member extends TypedEventEmitter<MemberEvents> {
     const id = idHex(env.id)
     if (!state.seen.add(id)) return
     state.lastId = id
-    const body = env.body
-    const delivery: Delivery = {
-      topic,
-      from,
-      id,
-      time: Number(env.time),
-      receivedAt: Date.now(),
-      contentType: env.contentType,
-      data: body,
-      replayed,
-      sealed: false,
-      json: <T>() => JSON.parse(new TextDecoder().decode(body)) as T
-    }
-    this.handOut(state, delivery)
+    this.handOut(state, delivery(topic, from, id, env, env.body, replayed, false))
   }
 }
 
@@ -653,6 +628,22 @@ async function ask (session: Session, body: RequestBody, opts: RequestOptions): 
   const res = await session.request(body, opts)
   if (res.error != null) throw errorOf(res.error)
   return res
+}
+
+/** What a handler gets: the envelope's metadata and the (opened) payload. */
+function delivery (topic: string, from: string, id: string, env: Envelope, body: Uint8Array, replayed: boolean, sealed: boolean): Delivery {
+  return {
+    topic,
+    from,
+    id,
+    time: Number(env.time),
+    receivedAt: Date.now(),
+    contentType: env.contentType,
+    data: body,
+    replayed,
+    sealed,
+    json: <T>() => JSON.parse(new TextDecoder().decode(body)) as T
+  }
 }
 
 /** A sealed call's reply, inside the seal: one byte (1 = result, 0 = error) then the result or the one-line error. */
