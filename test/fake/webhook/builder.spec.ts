@@ -238,6 +238,32 @@ describe('webhook builder (fake subscriber, real command, real data directory)',
     assert.deepEqual(finished[1].deliveries, ['n-1'])
   })
 
+  it('keeps lastId before a collapsed event even when later events are ignored, so a restart replays it', async () => {
+    const b1 = await start({ env: { HOLD: '1' } })
+    const first = await message('k-1', pushTo('refs/heads/main'))
+    subscriber.deliver(first)
+    await until('build-started')
+    await writeFile(join(dir, 'release'), '')
+    await until('build-finished')
+    await rm(join(dir, 'release'))
+    subscriber.deliver(await message('k-2', pushTo('refs/heads/main')))
+    await until('build-started', 2)
+    subscriber.deliver(await message('k-3', pushTo('refs/heads/main')))
+    subscriber.deliver(await message('k-dev', pushTo('refs/heads/dev')))
+    await until('collapsed')
+    await until('ignored')
+    await b1.stop()
+    assert.equal((await state()).lastId, first.id)
+    assert.deepEqual((await state()).built, ['k-1'])
+    await writeFile(join(dir, 'release'), '')
+    logs = []
+    await start()
+    assert.equal(subscriber.calls[1].sinceId, first.id)
+    const [finished] = await until('build-finished')
+    assert.deepEqual(finished.deliveries, ['k-2', 'k-3'])
+    assert.equal(logs.filter(l => l.kind === 'ignored').length, 1)
+  })
+
   it('kills a build past its timeout: SIGTERM, then SIGKILL when it ignores SIGTERM', async () => {
     // sh starts in milliseconds and ignores TERM from its first line; the
     // ignored disposition carries over to `sleep`, so only SIGKILL ends them
