@@ -1,13 +1,14 @@
 /**
  * Entry point of one benchmark child process:
  * `node peer.js <role> <tor endpoints as JSON>`, driven over IPC (rpc.ts).
- * Roles: p2p-server, raw-server, p2p-client, raw-client, p2p-swarm.
+ * Roles: p2p-server, raw-server, p2p-client, raw-client, p2p-swarm, and the
+ * messaging hub and members (msg-hub, msg-members: messaging-side.ts).
  */
 import '../src/polyfill.js'
 import { serve, type Handlers } from './rpc.js'
 import type { ClientSide, ServerSide, TorEndpoints } from './sides.js'
 
-export type Role = 'p2p-server' | 'raw-server' | 'p2p-client' | 'raw-client' | 'p2p-swarm'
+export type Role = 'p2p-server' | 'raw-server' | 'p2p-client' | 'raw-client' | 'p2p-swarm' | 'msg-hub' | 'msg-members'
 
 export interface MemoryStats {
   rss: number
@@ -22,7 +23,7 @@ function memory (): MemoryStats {
 }
 
 /** Exposes every method of `side` (bound) as an RPC handler. */
-function methodsOf (side: ServerSide | ClientSide): Handlers {
+function methodsOf (side: object): Handlers {
   const handlers: Handlers = {}
   const proto = Object.getPrototypeOf(side) as object
   for (const name of Object.getOwnPropertyNames(proto)) {
@@ -32,7 +33,7 @@ function methodsOf (side: ServerSide | ClientSide): Handlers {
   return handlers
 }
 
-async function createSide (role: Role, tor: TorEndpoints): Promise<ServerSide | ClientSide | undefined> {
+async function createSide (role: Role, tor: TorEndpoints): Promise<ServerSide | ClientSide | { close: () => Promise<void> } | undefined> {
   // raw roles never load libp2p, so the raw process's footprint is its own
   switch (role) {
     case 'p2p-server': return new (await import('./p2p.js')).P2pServer(tor)
@@ -40,6 +41,9 @@ async function createSide (role: Role, tor: TorEndpoints): Promise<ServerSide | 
     case 'raw-server': return await (await import('./raw.js')).RawServer.create(tor)
     case 'raw-client': return new (await import('./raw.js')).RawClient(tor)
     case 'p2p-swarm': return undefined
+    case 'msg-hub': return new (await import('./messaging-side.js')).HubSide(tor)
+    // the members' argument is a list of tors: member i uses tors[i % length]
+    case 'msg-members': return new (await import('./messaging-side.js')).MembersSide(tor as unknown as TorEndpoints[])
   }
 }
 

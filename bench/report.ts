@@ -40,7 +40,7 @@ function num (x: number, unit: string): string {
   if (!Number.isFinite(x)) return '—'
   if (unit === 'CPU s/MB') return x.toFixed(4)
   if (unit === 'MB/s') return x.toFixed(2)
-  if (unit === 'MB') return x.toFixed(1)
+  if (unit === 'MB' || unit === 'msg/s') return x.toFixed(1)
   return x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0)
 }
 
@@ -66,6 +66,13 @@ function cells (row: Row): string[] {
   } else if (row.id.startsWith('4') && (Number(d.p2pFailed) > 0 || Number(d.rawFailed) > 0)) {
     p2p += `, ${String(d.p2pFailed)} failed`
     raw += `, ${String(d.rawFailed)} failed`
+  } else if ((row.id === 'm1' || row.id === 'm2') && d.p95 != null) {
+    p2p += `, p95 ${num(Number(d.p95), row.unit)}`
+    raw += `, p95 ${num(Number(d.baseP95), row.unit)}`
+  } else if (row.id === 'm3') {
+    p2p += ` (${String(d.complete)}/${String(d.published)} at all ${String(d.subscribers)}); hub CPU ${String(d.hubCpuMsPerMsg)} ms/msg, ${String(d.hubCpuPercent)}% of a core; hub's tor ${String(d.hubTorCpuPercent)}%`
+  } else if (row.id === 'm4') {
+    raw += ' (idle hub)'
   } else if (row.id === '6') {
     p2p += `, ${String(d.p2pErrors)} errors`
     raw += `, ${String(d.rawErrors)} errors`
@@ -101,6 +108,18 @@ function breakdown (run: SchedulerRun): string[] {
   if (c != null) {
     out.push(`row 7b by direction (CPU s/MB): p2p-tor down ${String(c.p2pDown)}, up ${String(c.p2pUp)}; raw down ${String(c.rawDown)}, up ${String(c.rawUp)}`)
   }
+  const m1 = run.rows.find(r => r.id === 'm1')?.detail
+  if (m1 != null) {
+    out.push(`row m1 split (medians): publisher → hub accepted ${String(m1.publisherToHubMs)} ms, hub → subscriber's handler ${String(m1.hubToSubscriberMs)} ms; ping.ping() (new stream, as a path check) publisher ↔ hub ${String(m1.publisherHubPingMs)} ms, subscriber ↔ hub ${String(m1.subscriberHubPingMs)} ms, baseline publisher's tor → subscriber's tor ${String(m1.pingPingMs)} ms`)
+  }
+  const m3 = run.rows.find(r => r.id === 'm3')?.detail
+  if (m3 != null) {
+    out.push(`row m3 CPU during the flood (share of one core): hub process ${String(m3.hubCpuPercent)}%, hub's tor ${String(m3.hubTorCpuPercent)}%, members' process ${String(m3.membersCpuPercent)}%; waiting on a run queue for a CPU: hub ${String(m3.hubRunQueuePercent)}%, members ${String(m3.membersRunQueuePercent)}% of the time; ${String(m3.deliveriesPerS)} deliveries/s; publish → at every subscriber ${String(m3.toAllMedianMs)} ms median, p95 ${String(m3.toAllP95Ms)} ms, ≤ ${String(m3.window)} in flight`)
+  }
+  const m4 = run.rows.find(r => r.id === 'm4')?.detail
+  if (m4 != null) {
+    out.push(`row m4: hub heap ${String(m4.heapMB)} MB with ${String(m4.members)} members vs ${String(m4.idleHeapMB)} MB idle; RSS ${String(m4.afterFloodMB)} MB after the flood of m3`)
+  }
   for (const r of run.rows) {
     const first = r.detail?.firstError ?? r.detail?.p2pFirstError
     if (first != null) out.push(`row ${r.id} first error: ${String(first)}`)
@@ -117,7 +136,8 @@ const NOTES = [
   'Row 3 compares each side on its own fresh circuit, so path luck shows in min–max. Tor sets no TCP_NODELAY on relay connections: when both halves of a rendezvous circuit cross one relay-to-relay connection, a strict ping-pong waits ~40 ms per direction for a delayed ACK (raw shows it). p2p-tor\'s yamux window updates flow back right after each message and ACK those connections early, so its RTT can come out below raw\'s; the minima are the stall-free floor.',
   'Row 3b is what `node.services.ping.ping()` costs: a new stream and multistream-select (one more round trip, by design of libp2p) before the 32-byte echo; raw opens a new Tor stream on the same circuit.',
   'Row 4 uses 10 MB per transfer, not 50 MB: 20 transfers of 50 MB per scheduler do not fit the 10-minute budget on 2 cores. Throughput is per stream, in MB/s, on a circuit shared by both sides.',
-  'Row 7a: both are Node processes; an idle Node 20 with one TCP server is ~45 MB of either figure.'
+  'Row 7a: both are Node processes; an idle Node 20 with one TCP server is ~45 MB of either figure.',
+  'Rows m1–m4 (messaging, bench/messaging.ts): the "raw Tor" column holds their baseline. m1, m2: a hub on client tor 0 in its own process, the publisher member on tor 1, the subscriber member on tor 2 (members are dial-only); the baseline is the RTT of 32 B echoed on an open stream of a direct libp2p connection from the publisher\'s tor to a plain listening node on the subscriber\'s tor; samples interleaved. m3: the publisher keeps a window of messages in flight (64 by default); a message counts once every subscriber has it; CPU is the share of one core used during the flood. m4: the same hub process kind with the same realm and no member is the baseline.'
 ]
 
 export function machineLine (m: Machine): string {
@@ -132,7 +152,7 @@ export function markdown (res: Results): string {
     '',
     `Machine: ${machineLine(res.machine)}. Total bench wall time ${(res.wallMs / 1000).toFixed(0)} s, networks included.`,
     '',
-    `Each scheduler runs on its own private Tor network on 127.0.0.1 (3 authorities, ${String(res.runs[0]?.network.relays ?? '?')} relays, 2 client tors). ` +
+    `Each scheduler runs on its own private Tor network on 127.0.0.1 (3 authorities, ${String(res.runs[0]?.network.relays ?? '?')} relays, ${String(res.runs[0]?.network.clients ?? '?')} client tors). ` +
     'p2p-tor: a `createTorNode` node (tor() + noise + yamux) listens on client tor 0 and is dialed by a node on client tor 1. ' +
     'Raw Tor: the same tors and the same kind of onion circuit, a plain TCP server behind `ADD_ONION` and a plain SOCKS5 stream, no libp2p. ' +
     'Each side runs in its own Node process. ' +

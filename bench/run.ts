@@ -6,11 +6,14 @@
  *
  *   node dist/bench/run.js [--quick] [--schedulers KIST,Vanilla] [--samples 5]
  *     [--rtt-samples 40] [--mb 50] [--peers 20] [--streams 200] [--relays 2]
+ *     [--members 20] [--msg-samples 40] [--flood 500] [--flood-window 64]
  *     [--base-port 18000] [--dir .testnet/bench] [--out bench] [--cpu-prof DIR] [--no-write]
  *   node dist/bench/run.js --from bench/results/<date>.json   (tables of a saved run, no measuring)
  *
  * The networks live in <dir>-kist and <dir>-vanilla on base ports 18000 and
  * 18100 (the e2e tier uses 17000+); their keys stay for a fast next start.
+ * Each has 3 client tors: the p2p-tor/raw pairs use tors 0 and 1; the
+ * messaging rows put the hub on tor 0, the publisher on 1, the subscriber on 2.
  */
 import { execFile } from 'node:child_process'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
@@ -33,6 +36,10 @@ const { values: args } = parseArgs({
     mb: { type: 'string' },
     peers: { type: 'string' },
     streams: { type: 'string' },
+    members: { type: 'string' },
+    'msg-samples': { type: 'string' },
+    flood: { type: 'string' },
+    'flood-window': { type: 'string' },
     relays: { type: 'string', default: '2' },
     'base-port': { type: 'string', default: '18000' },
     dir: { type: 'string', default: '.testnet/bench' },
@@ -59,6 +66,11 @@ function suiteOptions (): SuiteOptions {
     peers: int('peers', args.peers, base.peers),
     streams: int('streams', args.streams, base.streams),
     streamBytes: base.streamBytes,
+    members: int('members', args.members, base.members),
+    msgSamples: int('msg-samples', args['msg-samples'], base.msgSamples),
+    floodMessages: int('flood', args.flood, base.floodMessages),
+    floodBytes: base.floodBytes,
+    floodWindow: int('flood-window', args['flood-window'], base.floodWindow),
     ...(args['cpu-prof'] != null ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args['cpu-prof'])}`] } : {}),
     log
   }
@@ -86,6 +98,8 @@ async function machine (): Promise<Machine> {
 
 /** Networks this run started and has not stopped yet: stopped on Ctrl-C too. */
 const running = new Set<string>()
+/** Client tors per network: the messaging rows need a hub, a publisher and a subscriber on 3 different tors. */
+const CLIENTS = 3
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
@@ -101,13 +115,13 @@ async function runScheduler (scheduler: Scheduler, index: number, opts: SuiteOpt
   const relays = int('relays', args.relays, 2)
   log(`${scheduler}: starting a private Tor network in ${dir} on ports ${basePort}+`)
   try {
-    const net = await startTestnet({ dir, basePort, relays, clients: 2, scheduler, onProgress: e => { if (!/bootstrapped \d|waiting for/.test(e.message)) log(`${scheduler}: ${e.message}`) } })
+    const net = await startTestnet({ dir, basePort, relays, clients: CLIENTS, scheduler, onProgress: e => { if (!/bootstrapped \d|waiting for/.test(e.message)) log(`${scheduler}: ${e.message}`) } })
     log(`${scheduler}: network ready in ${(net.elapsedMs / 1000).toFixed(1)} s${net.alreadyRunning ? ' (already running)' : ''}`)
     const t1 = performance.now()
-    const { rows, errors } = await runSuite(net.clients[0], net.clients[1], opts)
+    const { rows, errors } = await runSuite(net.clients[0], net.clients[1], opts, net.clients)
     return {
       scheduler,
-      network: { basePort, relays, clients: 2, startMs: net.elapsedMs, alreadyRunning: net.alreadyRunning },
+      network: { basePort, relays, clients: net.clients.length, startMs: net.elapsedMs, alreadyRunning: net.alreadyRunning },
       wallMs: performance.now() - t1,
       rows,
       errors

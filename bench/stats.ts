@@ -34,3 +34,10 @@ export function ratio (p2p: Summary, raw: Summary | undefined): number {
   if (raw == null || !(raw.median > 0)) return NaN
   return p2p.median / raw.median
 }
+
+/** The nearest-rank percentile (0 < p ≤ 100) of the finite samples; NaN when there are none. */
+export function percentile (xs: number[], p: number): number {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b)
+  if (s.length === 0) return NaN
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]
+}

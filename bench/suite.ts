@@ -5,6 +5,7 @@
  * each side in a process of its own.
  */
 import { Child } from './rpc.js'
+import { messagingRows, type MessagingTor } from './messaging.js'
 import { ratio, summarize, type Summary } from './stats.js'
 import type { MemoryStats, Role } from './peer.js'
 import type { SwarmResult } from './p2p.js'
@@ -23,13 +24,23 @@ export interface SuiteOptions {
   streams: number
   /** Bytes echoed per stream. @default 65536 */
   streamBytes: number
+  /** Messaging: members of the hub (1 publisher, the rest subscribers). @default 20 */
+  members: number
+  /** Messaging: interleaved publish / call / direct ping samples. @default 40 */
+  msgSamples: number
+  /** Messaging: messages in the throughput flood. @default 500 */
+  floodMessages: number
+  /** Messaging: payload bytes per flood message. @default 256 */
+  floodBytes: number
+  /** Messaging: flood messages in flight (published, not yet at every subscriber). @default 64 */
+  floodWindow: number
   /** Extra node flags for the children, e.g. ['--cpu-prof', '--cpu-prof-dir=prof']. */
   execArgv?: string[]
   log?: (line: string) => void
 }
 
-export const FULL: SuiteOptions = { samples: 5, rttSamples: 40, bytes: 10e6, peers: 20, streams: 200, streamBytes: 64 * 1024 }
-export const SMOKE: SuiteOptions = { samples: 1, rttSamples: 1, bytes: 1e6, peers: 2, streams: 4, streamBytes: 64 * 1024 }
+export const FULL: SuiteOptions = { samples: 5, rttSamples: 40, bytes: 10e6, peers: 20, streams: 200, streamBytes: 64 * 1024, members: 20, msgSamples: 40, floodMessages: 500, floodBytes: 256, floodWindow: 64 }
+export const SMOKE: SuiteOptions = { samples: 1, rttSamples: 1, bytes: 1e6, peers: 2, streams: 4, streamBytes: 64 * 1024, members: 3, msgSamples: 2, floodMessages: 20, floodBytes: 256, floodWindow: 64 }
 
 export type Goal = { op: '<=' | '>=', value: number } | { op: 'zero-errors' } | { op: 'report' }
 
@@ -83,7 +94,7 @@ interface Sides {
   shared?: { p2p: Side, raw: Side }
 }
 
-async function spawn (role: Role, tor: TorEndpoints, opts: SuiteOptions): Promise<Child> {
+async function spawn (role: Role, tor: TorEndpoints | TorEndpoints[], opts: SuiteOptions): Promise<Child> {
   return await Child.spawn(role, new URL('./peer.js', import.meta.url), [role, JSON.stringify(tor)], opts.execArgv)
 }
 
@@ -93,10 +104,14 @@ export interface SuiteResult {
   errors: { p2p: string[], raw: string[] }
 }
 
-export async function runSuite (server: TorEndpoints, client: TorEndpoints, opts: SuiteOptions): Promise<SuiteResult> {
+/**
+ * `messaging`: the network's client tors for the messaging rows (messaging.ts:
+ * at least 3; the hub on the first). Without it those rows are left out.
+ */
+export async function runSuite (server: TorEndpoints, client: TorEndpoints, opts: SuiteOptions, messaging?: MessagingTor[]): Promise<SuiteResult> {
   const log = opts.log ?? (() => {})
   const children: Child[] = []
-  const start = async (role: Role, tor: TorEndpoints): Promise<Child> => {
+  const start = async (role: Role, tor: TorEndpoints | TorEndpoints[]): Promise<Child> => {
     const c = await spawn(role, tor, opts)
     children.push(c)
     return c
@@ -115,6 +130,7 @@ export async function runSuite (server: TorEndpoints, client: TorEndpoints, opts
     rows.push(await manyStreams(sides, opts, log))
     rows.push(await idleMemory(server, opts, log, start))
     rows.push(cpuPerMb)
+    if (messaging != null) rows.push(...await messagingRows(messaging, opts, log, start))
     return { rows, errors }
   } finally {
     await Promise.allSettled(children.map(async c => { await c.close() }))

@@ -175,6 +175,7 @@ const RULES: Record<string, Rule> = {
   NoControlPortError: [ExitCode.USAGE, 'NO_CONTROL_PORT'],
   RealmError: [ExitCode.USAGE, 'BAD_REALM'],
   InvalidUriError: [ExitCode.USAGE, 'BAD_URI'],
+  InvalidCardError: [ExitCode.USAGE, 'BAD_CARD'],
   // 3: tor itself
   TorNotInstalledError: [ExitCode.TOR, 'TOR_NOT_INSTALLED'],
   TorNotFoundError: [ExitCode.TOR, 'TOR_NOT_FOUND'],
@@ -223,6 +224,7 @@ const RULES: Record<string, Rule> = {
   NotAuthorizedError: [ExitCode.NOT_AUTHORIZED, 'NOT_AUTHORIZED'],
   RpcError: [ExitCode.RPC, (err) => err.code === 'CALLEE_ERROR' ? 'RPC_ERROR' : String(err.code ?? 'RPC_ERROR'), (err) => `${err.uri as string}: ${oneLine(err.message)}`],
   NoSuchProcedureError: [ExitCode.RPC, 'NO_SUCH_PROCEDURE'],
+  NoCardError: [ExitCode.FAILURE, 'NO_CARD'],
   ProcedureAlreadyRegisteredError: [ExitCode.RPC, 'ALREADY_REGISTERED'],
   // 1: local failures
   KeyFileError: [ExitCode.FAILURE, 'KEY_FILE'],

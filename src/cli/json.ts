@@ -32,6 +32,8 @@
  * | `registered` / `invocation` | `uri` / `uri`, `caller`, `ok`, `callMs`, `message` (when not ok) | register |
  * | `result` | `uri`; `callMs`; `data` or `dataBase64` | call |
  * | `member` / `refused` / `realm-reloaded` / `realm-error` | `peerId`, `joined` / `peerId`, `action`, `uri` / `disconnected` / `message` | hub (which prints `listening` first, as listen does) |
+ * | `dropped` / `gap` | `topic`, `from`, `reason` (not-sealed, wrong-sender, not-a-recipient, tampered, replay, clock-skew, …) / `topic`, `from`, `missing` ([first, last] sequence numbers) | subscribe |
+ * | `keys`, `keys-rotated`, `keys-imported` | `peerId`; `fingerprint`; `keyId`; `created`; `card` (p2p-tor-card:…); `graceMs` (rotate) | keys |
  * | `error` | `code` (stable, e.g. `"HS_DESC_NOT_FOUND"`, see errors.ts); `exitCode`; `message` (one line) | any command, last line |
  *
  * Example (`p2p-tor dial … --count 2 --json`):
@@ -206,6 +208,9 @@ export type MessagingEvent =
   | { event: 'refused', peerId: string, action: string, uri: string | null }
   | { event: 'realm-reloaded', disconnected: string[] }
   | { event: 'realm-error', message: string }
+  | { event: 'dropped', topic: string, from: string, reason: string }
+  | { event: 'gap', topic: string, from: string, missing: [number, number] }
+  | { event: 'keys' | 'keys-rotated' | 'keys-imported', peerId: string, fingerprint: string, keyId: string, created: number, card: string, graceMs?: number }
 
 export type CliEvent = MessagingEvent | ProgressEvent | ListeningEvent | ConnectionEvent | StoppedEvent | ConnectedEvent | PingEvent | SummaryEvent | IdEvent | WarningEvent | ErrorEvent |
   TorDownEvent | TorUpEvent | ReachableEvent | RepublishFailedEvent |

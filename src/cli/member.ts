@@ -65,6 +65,9 @@ export async function openMember (opts: MemberFlags, ctx: CliContext, output: Ou
   const tor: ObtainedTor = await obtainTor(choice, { dataDir, command, output, signal, socksOnlyOk: true, reconnect: true })
   const { createMemberNode } = await import('../messaging/node.js')
   const { Member } = await import('../messaging/member.js')
+  const { Sealing } = await import('../messaging/sealing.js')
+  // every member has sealing keys and hands its card to the hub, so others can seal to it
+  const sealing = await Sealing.open({ privateKey: identity.privateKey, dataDir })
   let node: Awaited<ReturnType<typeof createMemberNode>> | undefined
   try {
     output.note(tor.description)
@@ -75,7 +78,7 @@ export async function openMember (opts: MemberFlags, ctx: CliContext, output: Ou
     })
     output.progress('connect', null, `joining the hub ${hub.split('/p2p/')[1] ?? hub} as ${identity.peerId}`)
     const t0 = sinceStart()
-    const member = await connectMember(Member, node, hub, opts, signal, output)
+    const member = await connectMember(Member, node, hub, opts, signal, output, sealing)
     output.event({ event: 'joined', hub, peerId: identity.peerId, joinMs: ms(sinceStart() - t0) })
     member.addEventListener('disconnected', (e) => {
       output.event({ event: 'hub-lost', message: e.detail.error?.message ?? null })
@@ -90,12 +93,14 @@ export async function openMember (opts: MemberFlags, ctx: CliContext, output: Ou
       member,
       peerId: identity.peerId,
       close: async () => {
+        sealing.close()
         await member.close()
         await stopQuietly(n)
         await tor.handle?.close()
       }
     }
   } catch (err) {
+    sealing.close()
     await stopQuietly(node)
     await tor.handle?.close()
     throw err
@@ -112,11 +117,11 @@ export async function checkUri (uri: string): Promise<void> {
  * One session attempt, or with --wait as many as fit in the start deadline
  * (capped backoff), reporting each failure on stderr.
  */
-async function connectMember (M: typeof import('../messaging/member.js').Member, node: import('../messaging/node.js').MessagingNode, hub: string, opts: MemberFlags, signal: AbortSignal, output: Output): Promise<Member> {
+async function connectMember (M: typeof import('../messaging/member.js').Member, node: import('../messaging/node.js').MessagingNode, hub: string, opts: MemberFlags, signal: AbortSignal, output: Output, sealing: import('../messaging/sealing.js').Sealing): Promise<Member> {
   let delay = 500
   for (let attempt = 1; ; attempt++) {
     try {
-      return await M.connect(node, { hubs: [hub] }, { signal, timeoutMs: opts.timeout })
+      return await M.connect(node, { hubs: [hub], sealing }, { signal, timeoutMs: opts.timeout })
     } catch (err) {
       if (opts.wait !== true || signal.aborted || (err as Error).name !== 'HubUnavailableError') throw err
       output.note(`the hub is not reachable yet (attempt ${attempt}: ${(err as Error).message}); --wait: retrying in ${(delay / 1000).toFixed(1)} s`)

@@ -121,6 +121,26 @@ function withHub<T extends { hub?: string }> (opts: T, env: Readonly<Record<stri
   return { ...opts, hub: opts.hub ?? env.P2P_TOR_HUB }
 }
 
+/** `p2p-tor keys show|rotate|export-card|import-card`: the sealing keys and key card of a data dir. */
+function keysCommand (ctx: CliContext, done: (exitCode: number) => void): Command {
+  const cmd = new Command('keys').description('this data dir\'s sealing keys (X25519) and its signed key card, for sealed payloads')
+  const common = (c: Command): Command => c
+    .option('--data-dir <dir>', 'where the keys are (default: $XDG_DATA_HOME/p2p-tor or ~/.local/share/p2p-tor)')
+    .option('--json', 'print one JSON object on stdout')
+  common(cmd.command('show').description('print the PeerId, the key card and a fingerprint to compare aloud'))
+    .action(async (opts) => { const m = await import('./commands/keys.js'); done(await m.keysShowCommand(opts, ctx)) })
+  common(cmd.command('rotate').description('make a new sealing key; the previous one keeps opening messages for the grace period')
+    .addOption(new Option('--grace <s>', 'seconds the previous key still opens messages').default(600).argParser(integer('--grace', 0, 7 * 24 * 3600))))
+    .action(async (opts) => { const m = await import('./commands/keys.js'); done(await m.keysRotateCommand(opts, ctx)) })
+  common(cmd.command('export-card').description('print this node\'s signed key card (p2p-tor-card:…) for an offline exchange'))
+    .action(async (opts) => { const m = await import('./commands/keys.js'); done(await m.keysExportCommand(opts, ctx)) })
+  common(cmd.command('import-card').description('verify a key card and keep it: sealing to that peer then works without the hub having its card')
+    .argument('<card>', 'the p2p-tor-card:… text, or - for stdin')
+    .option('--peer <peerId>', 'the PeerId the card must belong to'))
+    .action(async (card: string, opts) => { const m = await import('./commands/keys.js'); done(await m.keysImportCommand(card, opts, ctx)) })
+  return cmd
+}
+
 /**
  * The `p2p-tor` program. `done` receives each action's exit code; a thrown
  * error goes to main(). Commander must not exit the process itself: main()
@@ -179,7 +199,8 @@ export function buildProgram (ctx: CliContext, done: (exitCode: number) => void)
     .argument('[data]', 'the message (text); - reads stdin; none sends an empty message')
     .option('--no-ack', 'return once sent, without waiting for the hub to accept it')
     .option('--wait', 'if the hub is not reachable yet, keep trying until --timeout')
-    .option('--content-type <type>', 'the message\'s content type (default application/octet-stream)'))
+    .option('--content-type <type>', 'the message\'s content type (default application/octet-stream)')
+    .option('--seal-to <peerIds...>', 'seal the message to these members: only they can open it (repeatable)'))
     .addHelpText('after', footer(`  p2p-tor publish news.today "hello" --hub /onion3/<id>:7777/p2p/12D3KooW...
   echo '{"a":1}' | p2p-tor publish news.json - --content-type application/json --hub ...
 
@@ -193,7 +214,8 @@ ${MEMBER_HELP}`))
     .description('print each message of a topic until Ctrl-C')
     .argument('<topic>', 'a dotted URI')
     .option('--since <id|time>', 'first replay what the hub retained after this message id, or since this time (ISO or ms)')
-    .option('--from <peerIds...>', 'accept messages from these publishers only (checked here too, not only at the hub)'))
+    .option('--from <peerIds...>', 'accept messages from these publishers only (checked here too, not only at the hub)')
+    .option('--sealed-from <peerIds...>', 'accept only messages sealed to this member by these publishers; others are dropped and counted'))
     .addHelpText('after', footer(`  p2p-tor subscribe news.today --hub /onion3/<id>:7777/p2p/12D3KooW...
   p2p-tor subscribe news.today --hub ... --since 4f1c...e2 --json
 
@@ -206,7 +228,8 @@ ${MEMBER_HELP}`))
   addMemberOptions(program.command('register')
     .description('serve a procedure: each call runs <command> with the call\'s data on stdin; its stdout is the result, a non-zero exit an error')
     .argument('<uri>', 'a dotted URI')
-    .argument('<command...>', 'after --: the command and its arguments'))
+    .argument('<command...>', 'after --: the command and its arguments')
+    .option('--sealed-from <peerIds...>', 'accept only calls sealed to this member by these callers; results and errors go back sealed'))
     .addHelpText('after', footer(`  p2p-tor register svc.upper --hub ... -- tr a-z A-Z
   p2p-tor register build.run --hub ... -- ./build.sh
 
@@ -220,7 +243,8 @@ ${MEMBER_HELP}`))
     .description('call a procedure through the hub and print its result')
     .argument('<uri>', 'a dotted URI')
     .argument('[data]', 'the call\'s data (text); - reads stdin')
-    .option('--wait', 'if the hub is not reachable yet, keep trying until --timeout'))
+    .option('--wait', 'if the hub is not reachable yet, keep trying until --timeout')
+    .option('--seal', 'seal the call to the member that registered the URI; the result comes back sealed'))
     .addHelpText('after', footer(`  p2p-tor call svc.upper "hello" --hub /onion3/<id>:7777/p2p/12D3KooW...
 
 ${MEMBER_HELP}`))
@@ -228,6 +252,8 @@ ${MEMBER_HELP}`))
       const { callCommand } = await import('./commands/call.js')
       done(await callCommand(uri, data, withHub(opts, ctx.env), ctx))
     })
+
+  program.addCommand(keysCommand(ctx, done))
 
   program.command('id')
     .description('print this node\'s peer id and onion address (creates the keys on first use; starts no tor)')

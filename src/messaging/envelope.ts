@@ -1,5 +1,5 @@
 /**
- * The envelope a member puts in a gossipsub message's data (envelope.proto).
+ * The envelope a member puts in a gossipsub message's data (envelope-pb.proto).
  * gossipsub signs the whole data field (StrictSign), so the id, time and
  * content type are covered by the originator's signature. `sealed` is
  * reserved for issue 14's end-to-end encryption: the hub routes, judges and
@@ -14,8 +14,12 @@ export { Envelope }
 /** Envelope ids are 16 random bytes; hex on the CLI and in `since`. */
 export const ENVELOPE_ID_BYTES = 16
 
-/** Bytes an envelope adds around its body, at most (id, time, content type, tags). */
-export const ENVELOPE_OVERHEAD = 256
+/**
+ * Bytes an envelope may add around its payload: the id, time, content type
+ * and tags (under 200), or a seal's header and per-recipient key wraps
+ * (about 140 bytes each: docs/sealed-envelope.md).
+ */
+export const ENVELOPE_OVERHEAD = 64 * 1024
 
 export const JSON_CONTENT_TYPE = 'application/json'
 export const BYTES_CONTENT_TYPE = 'application/octet-stream'

@@ -1,7 +1,7 @@
 /**
  * Errors raised by messaging (the hub, members, the realm, routed RPC).
  * Each names what happened and what to do next. The session protocol carries
- * them as a `Failure { code, message, uri, action, holder }` (wire.proto);
+ * them as a `Failure { code, message, uri, action, holder }` (wire-pb.proto);
  * `failureOf()` and `errorOf()` translate both ways, so a member sees the same
  * class the hub raised. Never put a stack trace or payload bytes in a message.
  */

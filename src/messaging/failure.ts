@@ -1,6 +1,6 @@
 /**
  * Typed errors <-> the session protocol's `Failure { code, message, uri,
- * action, holder }` (wire.proto). A member sees the same class the hub (or the
+ * action, holder }` (wire-pb.proto). A member sees the same class the hub (or the
  * callee) raised. Messages cross the wire as ONE line, capped, so no stack
  * trace or multi-line dump ever leaves the process that threw.
  */
@@ -16,7 +16,7 @@ import {
 import type { Action } from './errors.js'
 import type { Failure } from './wire-pb.js'
 
-/** The stable machine codes a Failure carries (wire.proto lists them too). */
+/** The stable machine codes a Failure carries (wire-pb.proto lists them too). */
 export const FailureCode = {
   NOT_AUTHORIZED: 'NOT_AUTHORIZED',
   NO_SUCH_PROCEDURE: 'NO_SUCH_PROCEDURE',

@@ -105,6 +105,8 @@ export interface GuardPolicy {
   mayPublish: (peer: string, topic: string) => boolean
   /** Told of each refused subscription, for the hub's log and events. */
   onRefused?: (peer: string, topic: string, what: 'subscribe' | 'graft') => void
+  /** A test hook: each RPC as sent to a peer, after filtering (the e2e tier records what a hub forwards). */
+  onSend?: (peer: string, rpc: unknown) => void
 }
 
 interface RpcLike {
@@ -171,7 +173,11 @@ export function guardGossipsub (pubsub: GossipSub, policy: GuardPolicy): { evict
       : { ...rpc.control, ihave: rpc.control.ihave?.filter(i => i.topicID != null && policy.mayReceive(peer, i.topicID)) }
   })
 
-  gs.sendRpc = (id, rpc) => sendRpc(id, filterOut(id, rpc))
+  gs.sendRpc = (id, rpc) => {
+    const out = filterOut(id, rpc)
+    policy.onSend?.(id, out)
+    return sendRpc(id, out)
+  }
   gs.piggybackGossip = (id, rpc, ihave) => {
     piggybackGossip(id, rpc, ihave.filter(i => i.topicID != null && policy.mayReceive(id, i.topicID)))
   }
@@ -179,9 +185,10 @@ export function guardGossipsub (pubsub: GossipSub, policy: GuardPolicy): { evict
     for (const id of tosend) {
       if (rpc.messages?.some(m => m.topic == null || !policy.mayReceive(id, m.topic)) === true) {
         tosend.delete(id)
-        sendRpc(id, filterOut(id, rpc))
+        gs.sendRpc(id, rpc)
       }
     }
+    for (const id of tosend) policy.onSend?.(id, rpc)
     sendRpcInBatch(tosend, rpc)
   }
 

@@ -22,7 +22,9 @@ import { TypedEventEmitter } from 'main-event'
 import { publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { Dealer } from './dealer.js'
 import { decodeEnvelope, idHex } from './envelope.js'
-import { InvalidUriError, NotAuthorizedError, ProtocolError } from './errors.js'
+import { InvalidUriError, NoSuchProcedureError, NotAuthorizedError, ProtocolError, RpcError } from './errors.js'
+import { NoCardError } from './sealing.js'
+import { newerCard, verifyCard, type KeyCard } from '../seal/index.js'
 import { EveryTopic, guardGossipsub, TopicValidatorResult } from './gossip.js'
 import { HistoryStore, type HistoryRecord } from './history.js'
 import { HUB_PROTOCOL, Session } from './session.js'
@@ -30,6 +32,7 @@ import { validateUri } from './uri.js'
 import type { MessagingNode } from './node.js'
 import type { Realm } from './realm.js'
 import type { Request, Response } from './wire-pb.js'
+import { RPC } from '@libp2p/gossipsub/message'
 import type { Message, SignedMessage } from '@libp2p/gossipsub'
 import type { PeerId, Stream, Connection } from '@libp2p/interface'
 
@@ -57,6 +60,11 @@ export interface HubInit {
   historyDir?: string
   /** How often retained topics are trimmed by age when nothing new arrives. @default 60 s */
   trimIntervalMs?: number
+  /**
+   * A test hook: every byte the hub sends a member, session frames and
+   * gossipsub RPCs alike (the e2e tier searches it for sealed plaintext).
+   */
+  record?: (peer: string, bytes: Uint8Array) => void
 }
 
 type Verdict = 'accepted' | 'refused'
@@ -72,14 +80,19 @@ export class Hub extends TypedEventEmitter<HubEvents> {
   private history?: HistoryStore
   private readonly stopController = new AbortController()
   private readonly pendingWrites = new Set<Promise<void>>()
+  /** Each realm peer's newest key card (verified against its PeerId); bounded by the realm's peers. */
+  private readonly cards = new Map<string, KeyCard>()
   /** Topics with retained messages, trimmed by age on a timer (append trims only its own topic). */
   private readonly retainedTopics = new Set<string>()
   private trimTimer?: ReturnType<typeof setInterval>
 
-  private constructor (node: MessagingNode, realm: Realm) {
+  private readonly record?: (peer: string, bytes: Uint8Array) => void
+
+  private constructor (node: MessagingNode, realm: Realm, init: HubInit = {}) {
     super()
     this.node = node
     this.realm = realm
+    this.record = init.record
     this.dealer = new Dealer({
       authorizer: { may: (peer, action, uri) => this.realm.may(peer, action, uri) },
       limits: () => this.realm.limits
@@ -88,6 +101,7 @@ export class Hub extends TypedEventEmitter<HubEvents> {
     this.guard = guardGossipsub(pubsub, {
       mayReceive: (peer, topic) => this.realm.may(peer, 'subscribe', topic),
       mayPublish: (peer, topic) => this.realm.may(peer, 'publish', topic),
+      onSend: init.record == null ? undefined : (peer, rpc) => { init.record?.(peer, RPC.encode(rpc as RPC)) },
       onRefused: (peer, topic, what) => {
         log('refused gossipsub %s of %s on %s', what, peer, topic)
         this.safeDispatchEvent('refused', { detail: { peer, action: 'subscribe', uri: topic } })
@@ -103,7 +117,7 @@ export class Hub extends TypedEventEmitter<HubEvents> {
    * starts the node, and joins the realm's other hubs.
    */
   static async start (node: MessagingNode, realm: Realm, init: HubInit = {}): Promise<Hub> {
-    const hub = new Hub(node, realm)
+    const hub = new Hub(node, realm, init)
     if (init.historyDir != null) {
       hub.history = await HistoryStore.open(init.historyDir)
       hub.trimTimer = setInterval(() => { hub.trimByAge() }, init.trimIntervalMs ?? 60_000)
@@ -139,6 +153,7 @@ export class Hub extends TypedEventEmitter<HubEvents> {
       const peer = conn.remotePeer.toString()
       if (realm.knows(peer)) continue
       disconnected.push(peer)
+      this.cards.delete(peer)
       this.dealer.dropPeer(peer)
       for (const s of this.sessions.get(peer) ?? []) s.abort(new NotAuthorizedError('*', 'subscribe', 'removed from the realm'))
       await conn.close().catch(() => { conn.abort(new Error('removed from the realm')) })
@@ -286,7 +301,12 @@ export class Hub extends TypedEventEmitter<HubEvents> {
       stream.abort(new NotAuthorizedError('*', 'subscribe', 'not in the realm'))
       return
     }
-    const session = new Session(stream, { remotePeer: peer, maxFrameBytes: this.realm.limits.maxPayloadBytes + 64 * 1024 })
+    const record = this.record
+    const session = new Session(stream, {
+      remotePeer: peer,
+      maxFrameBytes: this.realm.limits.maxPayloadBytes + 64 * 1024,
+      onSend: record == null ? undefined : (frame) => { record(peer, frame) }
+    })
     // one session per peer: a member that reconnects opens a new one before
     // the hub may have noticed that the old connection died (over Tor that
     // can take a while), and its re-registrations must not collide with it
@@ -361,6 +381,31 @@ export class Hub extends TypedEventEmitter<HubEvents> {
       if (!this.realm.may(peer, 'publish', topic)) throw new NotAuthorizedError(topic, 'publish')
       this.join(topic)
       return {}
+    }
+    if (req.putCard != null) {
+      // the card must be signed by the session's own PeerId: nobody publishes a key for another
+      let card: KeyCard
+      try {
+        card = await verifyCard(req.putCard.card, peer)
+      } catch (err) {
+        throw new RpcError('', `the hub refused this key card: ${(err as Error).message}`, 'BAD_CARD')
+      }
+      const had = this.cards.get(peer)
+      this.cards.set(peer, had == null ? card : newerCard(had, card))
+      return {}
+    }
+    if (req.getCard != null) {
+      const card = this.cards.get(req.getCard.peer)
+      if (card == null) throw new RpcError('', new NoCardError(req.getCard.peer).message, 'NO_CARD')
+      return { result: card.bytes }
+    }
+    if (req.whoHolds != null) {
+      const { uri } = req.whoHolds
+      checkUri(uri)
+      if (!this.realm.may(peer, 'call', uri)) throw new NotAuthorizedError(uri, 'call')
+      const holder = this.dealer.holderOf(uri)
+      if (holder == null) throw new NoSuchProcedureError(uri)
+      return { result: new TextEncoder().encode(holder) }
     }
     if (req.publishAck != null) {
       const { topic, envelopeId, timeoutMs } = req.publishAck

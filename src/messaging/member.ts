@@ -21,10 +21,11 @@ import * as Digest from 'multiformats/hashes/digest'
 import { TypedEventEmitter } from 'main-event'
 import { anySignal } from 'any-signal'
 import { BYTES_CONTENT_TYPE, decodeEnvelope, encodeEnvelope, idHex, JSON_CONTENT_TYPE, newEnvelope, SeenIds } from './envelope.js'
-import { HubUnavailableError, NotAuthorizedError, ProtocolError } from './errors.js'
+import { HubUnavailableError, NotAuthorizedError, ProtocolError, RpcError } from './errors.js'
 import { hubPeerOf, type MessagingNode } from './node.js'
 import { RpcMember, type ProcedureHandler } from './rpc-member.js'
 import { errorOf } from './failure.js'
+import { NotFromAcceptedSenderError, type Sealing } from './sealing.js'
 import { HUB_PROTOCOL, Session, type RequestBody, type RequestOptions } from './session.js'
 import { validateUri } from './uri.js'
 import type { History, Response } from './wire-pb.js'
@@ -49,6 +50,8 @@ export interface Delivery {
   data: Uint8Array
   /** true when it came from the hub's retained history rather than live. */
   replayed: boolean
+  /** true when it was sealed to this member and opened here (`from` is then the verified sender). */
+  sealed: boolean
   /** Parses `data` as JSON. */
   json: <T = unknown>() => T
 }
@@ -58,6 +61,12 @@ export type MessageHandler = (msg: Delivery) => void
 export interface SubscribeOptions {
   /** Accept publishes from these PeerIds only (checked here, besides the hub's own check). */
   from?: string[]
+  /**
+   * Accept only messages sealed to this member by one of these PeerIds: each
+   * is opened and its sender verified; anything unsealed, from another
+   * sender or tampered with is dropped and counted (`dropped` events).
+   */
+  sealedFrom?: string[]
   /** Replay retained messages after this envelope id (hex) ... */
   sinceId?: string
   /** ... or since this time (ms since the epoch). */
@@ -67,6 +76,8 @@ export interface SubscribeOptions {
 }
 
 export interface PublishOptions {
+  /** Seal the payload to these members: only they can open it (the hub and relays see sizes and PeerIds). */
+  sealTo?: string[]
   /** Resolve once the hub accepted the message; reject with NotAuthorizedError if it refused it. */
   acknowledge?: boolean
   contentType?: string
@@ -78,13 +89,24 @@ export interface PublishOptions {
 }
 
 export interface CallOptions {
+  /** Seal the arguments to the member that holds the registration; the result or error comes back sealed to this member. */
+  seal?: boolean
   signal?: AbortSignal
   /** @default 60 s */
   timeoutMs?: number
   wait?: boolean
 }
 
+export interface RegisterOptions {
+  /** Accept only sealed calls (and seal each result or error back to its caller). */
+  sealed?: boolean
+  /** With sealed: accept calls from these PeerIds only. */
+  sealedFrom?: string[]
+}
+
 export interface MemberInit {
+  /** Sealed payloads (issue 14): this member's keys and cards. Without it, sealTo/sealedFrom/seal throw. */
+  sealing?: Sealing
   /** The hub's multiaddr (`/onion3/...:port/p2p/<PeerId>`); several are tried in turn. */
   hubs: string[]
   /** Reconnect backoff. @default 250 ms doubling to 15 s */
@@ -102,13 +124,18 @@ export interface MemberEvents {
   reconnected: CustomEvent<{ hub: string, subscriptions: number, registrations: number, attempts: number }>
   /** A reconnect attempt failed; another follows after `retryInMs`. */
   'reconnect:failed': CustomEvent<{ hub: string, error: Error, retryInMs: number }>
-  /** A message a subscription's `from` list or the signature check dropped. */
+  /** A message a subscription's `from` list, the signature check or the seal dropped; `reason` is stable (not-sealed, wrong-sender, not-a-recipient, tampered, replay, clock-skew, …). */
   dropped: CustomEvent<{ topic: string, from: string, reason: string }>
+  /** A sealed sender's sequence skipped numbers on a topic: messages were lost (the hub dropped them?); a replay from history is asked for. */
+  gap: CustomEvent<{ topic: string, from: string, missing: [number, number] }>
 }
 
 interface TopicState {
   handlers: Set<MessageHandler>
   from?: Set<string>
+  sealedFrom?: Set<string>
+  /** the id delivered before the latest one, to ask the history for a gap */
+  prevId?: string
   seen: SeenIds
   lastId?: string
 }
@@ -133,6 +160,11 @@ export class Member extends TypedEventEmitter<MemberEvents> {
   private readonly connectTimeoutMs: number
   private readonly maxPayloadBytes: number
   private everConnected = false
+  private readonly sealing?: Sealing
+  /** Messages dropped, by reason. */
+  readonly drops = new Map<string, number>()
+  /** Sealed deliveries are opened one after another, in arrival order. */
+  private openChain: Promise<void> = Promise.resolve()
 
   private constructor (node: MessagingNode, init: MemberInit) {
     super()
@@ -144,6 +176,10 @@ export class Member extends TypedEventEmitter<MemberEvents> {
     this.maxBackoffMs = init.maxBackoffMs ?? 15_000
     this.connectTimeoutMs = init.connectTimeoutMs ?? 120_000
     this.maxPayloadBytes = init.maxPayloadBytes ?? 1024 * 1024
+    this.sealing = init.sealing
+    init.sealing?.onCardChange((card) => {
+      if (this.session != null) void ask(this.session, { putCard: { card: card.bytes } }, { timeoutMs: DEFAULT_PUBLISH_TIMEOUT_MS }).catch((err: Error) => { log.error('putting the new card failed: %s', err.message) })
+    })
     this.rpc = new RpcMember({ maxPayloadBytes: this.maxPayloadBytes, defaultTimeoutMs: DEFAULT_CALL_TIMEOUT_MS })
     node.services.pubsub.addEventListener('message', (evt) => { this.onLive(evt.detail) })
   }
@@ -186,6 +222,12 @@ export class Member extends TypedEventEmitter<MemberEvents> {
       }
       await this.hubInTopic(topic, signal, timeoutMs)
       const envelope = newEnvelope(data, opts.contentType ?? BYTES_CONTENT_TYPE)
+      if (opts.sealTo != null) {
+        const sealing = this.requireSealing()
+        envelope.sealed = await sealing.seal({ kind: 'topic', name: topic }, data, opts.sealTo, this.fetchCard, envelope.id, Number(envelope.time)) as Uint8Array<ArrayBuffer>
+        envelope.body = new Uint8Array(0)
+        await sealing.flush()
+      }
       await this.node.services.pubsub.publish(topic, encodeEnvelope(envelope))
       const id = idHex(envelope.id)
       if (opts.acknowledge === true) {
@@ -215,6 +257,10 @@ export class Member extends TypedEventEmitter<MemberEvents> {
     const existing = this.topics.get(topic)
     const state: TopicState = existing ?? { handlers: new Set(), seen: new SeenIds() }
     if (opts.from != null) state.from = new Set(opts.from)
+    if (opts.sealedFrom != null) {
+      this.requireSealing()
+      state.sealedFrom = new Set(opts.sealedFrom)
+    }
     state.handlers.add(handler)
     this.topics.set(topic, state)
     const pubsub = this.node.services.pubsub
@@ -249,9 +295,32 @@ export class Member extends TypedEventEmitter<MemberEvents> {
     if (this.session != null) await ask(this.session, { unsubscribe: { topic } }, { timeoutMs: 10_000 }).catch(() => {})
   }
 
-  async register (uri: string, handler: ProcedureHandler): Promise<void> {
+  async register (uri: string, handler: ProcedureHandler, opts: RegisterOptions = {}): Promise<void> {
     validateUri(uri)
-    await this.rpc.register(uri, handler)
+    if (opts.sealed !== true) {
+      await this.rpc.register(uri, handler)
+      return
+    }
+    const sealing = this.requireSealing()
+    const accept = opts.sealedFrom != null ? new Set(opts.sealedFrom) : undefined
+    await this.rpc.register(uri, async (data, ctx) => {
+      let opened
+      try {
+        ({ opened } = await sealing.open({ kind: 'call', name: uri }, data, this.fetchCard, { accept }))
+      } catch (err) {
+        this.countDrop(uri, ctx.caller, err)
+        throw new RpcError(uri, `this procedure accepts only calls sealed to it${accept != null ? ' by its accepted callers' : ''}: ${(err as Error).message}`, 'SEAL_REFUSED')
+      }
+      if (opened.sender.toString() !== ctx.caller) throw new RpcError(uri, 'the sealed call was sealed by another peer than the caller', 'SEAL_REFUSED')
+      let reply: Uint8Array
+      try {
+        reply = sealedReply(true, await handler(opened.payload, ctx))
+      } catch (err) {
+        // the error travels sealed too: the hub sees a result of some size, not the message
+        reply = sealedReply(false, new TextEncoder().encode(oneLineOf(err)))
+      }
+      return await sealing.seal({ kind: 'result', name: uri }, reply, [ctx.caller], this.fetchCard, newEnvelope(new Uint8Array(0)).id)
+    })
   }
 
   async unregister (uri: string): Promise<void> {
@@ -265,7 +334,40 @@ export class Member extends TypedEventEmitter<MemberEvents> {
       const signal = anySignal([opts.signal, AbortSignal.timeout(timeoutMs)])
       try { await this.currentSession(true, signal, timeoutMs) } finally { signal.clear() }
     }
-    return await this.rpc.call(uri, data, { signal: opts.signal, timeoutMs: opts.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS })
+    if (opts.seal !== true) return await this.rpc.call(uri, data, { signal: opts.signal, timeoutMs: opts.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS })
+    const sealing = this.requireSealing()
+    const session = await this.currentSession(false, opts.signal ?? new AbortController().signal, 0)
+    const holder = new TextDecoder().decode((await ask(session, { whoHolds: { uri } }, { signal: opts.signal, timeoutMs: DEFAULT_PUBLISH_TIMEOUT_MS })).result ?? new Uint8Array())
+    const sealed = await sealing.seal({ kind: 'call', name: uri }, data, [holder], this.fetchCard, newEnvelope(new Uint8Array(0)).id)
+    const result = await this.rpc.call(uri, sealed, { signal: opts.signal, timeoutMs: opts.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS })
+    const { opened } = await sealing.open({ kind: 'result', name: uri }, result, this.fetchCard, { accept: new Set([holder]) })
+    const [ok, body] = readSealedReply(opened.payload)
+    if (!ok) throw new RpcError(uri, new TextDecoder().decode(body), 'CALLEE_ERROR')
+    return body
+  }
+
+  /** Cards come from the hub; the sealing layer verifies each against its PeerId. */
+  private readonly fetchCard = async (peer: string): Promise<Uint8Array | undefined> => {
+    const session = this.session
+    if (session == null) return undefined
+    const res = await session.request({ getCard: { peer } }, { timeoutMs: DEFAULT_PUBLISH_TIMEOUT_MS })
+    if (res.error != null) {
+      if (res.error.code === 'NO_CARD') return undefined
+      throw errorOf(res.error)
+    }
+    return res.result
+  }
+
+  private requireSealing (): Sealing {
+    if (this.sealing == null) throw new TypeError('sealed payloads need a member made with sealing (MemberInit.sealing: await Sealing.open({ privateKey, dataDir }))')
+    return this.sealing
+  }
+
+  private countDrop (topic: string, from: string, err: unknown): void {
+    const reason = String((err as { reason?: unknown })?.reason ?? (err as Error)?.name ?? 'unknown')
+    this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1)
+    log('dropped a message on %s from %s: %s', topic, from, reason)
+    this.safeDispatchEvent('dropped', { detail: { topic, from, reason } })
   }
 
   /** Closes the session and stops reconnecting. The node is the caller's to stop. */
@@ -315,6 +417,9 @@ export class Member extends TypedEventEmitter<MemberEvents> {
     this.announced.clear()
     this.session = session
     this.sessionHub = hub
+    if (this.sealing != null) {
+      await ask(session, { putCard: { card: this.sealing.card.bytes } }, { timeoutMs: DEFAULT_PUBLISH_TIMEOUT_MS })
+    }
     await this.rpc.attach(session)
     let subscriptions = 0
     for (const [topic, state] of this.topics) {
@@ -423,9 +528,79 @@ export class Member extends TypedEventEmitter<MemberEvents> {
     })
   }
 
+  private async deliverSealed (topic: string, from: string, data: Uint8Array, replayed: boolean): Promise<void> {
+    const state = this.topics.get(topic)
+    const sealing = this.sealing
+    if (state?.sealedFrom == null || sealing == null) return
+    let env
+    try {
+      env = decodeEnvelope(data, this.maxPayloadBytes)
+    } catch (err) {
+      this.countDrop(topic, from, err)
+      return
+    }
+    const id = idHex(env.id)
+    if (state.seen.has(id)) return
+    if (env.sealed == null || env.sealed.byteLength === 0) {
+      this.countDrop(topic, from, { reason: 'not-sealed' })
+      return
+    }
+    let opened, sequence
+    try {
+      ({ opened, sequence } = await sealing.open({ kind: 'topic', name: topic }, env.sealed, this.fetchCard, { replayed, accept: state.sealedFrom }))
+    } catch (err) {
+      this.countDrop(topic, from, err instanceof NotFromAcceptedSenderError ? { reason: 'wrong-sender' } : err)
+      return
+    }
+    // the seal's sender must be the signed gossipsub originator, and the seal's id the envelope's
+    if (opened.sender.toString() !== from || idHex(opened.id) !== id) {
+      this.countDrop(topic, from, { reason: 'sender-mismatch' })
+      return
+    }
+    if (!state.seen.add(id)) return
+    const prevId = state.lastId
+    state.lastId = id
+    if (sequence.status === 'gap') {
+      this.safeDispatchEvent('gap', { detail: { topic, from, missing: sequence.gap } })
+      // ask the hub's history for what came after the last message delivered before the gap
+      if (this.session != null) {
+        void ask(this.session, { subscribe: { topic, sinceId: prevId } }, { timeoutMs: DEFAULT_PUBLISH_TIMEOUT_MS })
+          .catch((err: Error) => { log.error('asking the history for a gap on %s failed: %s', topic, err.message) })
+      }
+    }
+    const body = opened.payload
+    this.handOut(state, {
+      topic,
+      from,
+      id,
+      time: Number(env.time),
+      receivedAt: Date.now(),
+      contentType: env.contentType,
+      data: body,
+      replayed,
+      sealed: true,
+      json: <T>() => JSON.parse(new TextDecoder().decode(body)) as T
+    })
+  }
+
+  private handOut (state: TopicState, delivery: Delivery): void {
+    for (const handler of state.handlers) {
+      try {
+        handler(delivery)
+      } catch (err) {
+        log.error('a message handler on %s threw: %s', delivery.topic, (err as Error).message)
+      }
+    }
+  }
+
   private deliver (topic: string, from: string, data: Uint8Array, replayed: boolean): void {
     const state = this.topics.get(topic)
     if (state == null) return
+    if (state.sealedFrom != null) {
+      // opening is async: keep arrival order with one chain
+      this.openChain = this.openChain.then(async () => { await this.deliverSealed(topic, from, data, replayed) })
+      return
+    }
     if (state.from != null && !state.from.has(from)) {
       this.safeDispatchEvent('dropped', { detail: { topic, from, reason: 'publisher not in this subscription\'s from list' } })
       return
@@ -450,15 +625,10 @@ export class Member extends TypedEventEmitter<MemberEvents> {
       contentType: env.contentType,
       data: body,
       replayed,
+      sealed: false,
       json: <T>() => JSON.parse(new TextDecoder().decode(body)) as T
     }
-    for (const handler of state.handlers) {
-      try {
-        handler(delivery)
-      } catch (err) {
-        log.error('a message handler on %s threw: %s', topic, (err as Error).message)
-      }
-    }
+    this.handOut(state, delivery)
   }
 }
 
@@ -483,6 +653,24 @@ async function ask (session: Session, body: RequestBody, opts: RequestOptions): 
   const res = await session.request(body, opts)
   if (res.error != null) throw errorOf(res.error)
   return res
+}
+
+/** A sealed call's reply, inside the seal: one byte (1 = result, 0 = error) then the result or the one-line error. */
+function sealedReply (ok: boolean, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + body.byteLength)
+  out[0] = ok ? 1 : 0
+  out.set(body, 1)
+  return out
+}
+
+function readSealedReply (bytes: Uint8Array): [boolean, Uint8Array] {
+  if (bytes.byteLength < 1 || bytes[0] > 1) throw new ProtocolError('a sealed reply without its result/error marker')
+  return [bytes[0] === 1, bytes.subarray(1)]
+}
+
+function oneLineOf (err: unknown): string {
+  const text = err instanceof Error ? err.message : 'the handler failed'
+  return (text.split(/\r?\n/).find(l => l.trim() !== '') ?? 'the handler failed').trim().slice(0, 500)
 }
 
 function concat (a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -1,6 +1,6 @@
 /**
  * One hub session: the long-lived `/p2p-tor/hub/1.0.0` stream between a
- * member and its hub (wire.proto). Both ends use this class: each side sends
+ * member and its hub (wire-pb.proto). Both ends use this class: each side sends
  * Requests, the other answers each with exactly one Response of the same id.
  *
  * - Frames are length-prefixed (lpStream from @libp2p/utils), capped at
@@ -105,6 +105,8 @@ export interface SessionOptions {
    * @default 5000
    */
   closeTimeoutMs?: number
+  /** A test hook: sees every frame this end sends (the e2e tier records what a hub forwards). */
+  onSend?: (frame: Uint8Array) => void
 }
 
 interface Outgoing {
@@ -142,6 +144,7 @@ export class Session {
   private readonly incoming = new Set<bigint>()
   private nextId = 1n
   private writing: Promise<void> = Promise.resolve()
+  private readonly onSend?: (frame: Uint8Array) => void
   private requestHandler?: RequestHandler
   private historyHandler?: HistoryHandler
   private ended = false
@@ -154,6 +157,7 @@ export class Session {
     this.maxIncoming = opts.maxIncomingRequests ?? DEFAULT_MAX_INCOMING_REQUESTS
     this.maxOutgoing = opts.maxOutgoingRequests ?? DEFAULT_MAX_OUTGOING_REQUESTS
     this.closeTimeoutMs = opts.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS
+    this.onSend = opts.onSend
     this.maxQueuedBytes = opts.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES
     // the byte buffer holds at most a few frames: reads are never held up by handlers
     this.lp = lpStream(stream, { maxDataLength: this.maxFrameBytes, maxBufferSize: 4 * this.maxFrameBytes })
@@ -297,6 +301,7 @@ export class Session {
   }
 
   private write (bytes: Uint8Array): void {
+    this.onSend?.(bytes)
     this.queuedBytes += bytes.byteLength
     this.writing = this.writing.then(async () => {
       if (this.stream.status !== 'open') return

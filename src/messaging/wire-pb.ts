@@ -212,6 +212,21 @@ export namespace Frame {
     value: bigint
   }
 
+  export interface FrameRequestPutCardCardFieldEvent {
+    field: '$.request.putCard.card'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameRequestGetCardPeerFieldEvent {
+    field: '$.request.getCard.peer'
+    value: string
+  }
+
+  export interface FrameRequestWhoHoldsUriFieldEvent {
+    field: '$.request.whoHolds.uri'
+    value: string
+  }
+
   export interface FrameResponseIdFieldEvent {
     field: '$.response.id'
     value: bigint
@@ -295,7 +310,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRequestIdFieldEvent | FrameRequestSubscribeTopicFieldEvent | FrameRequestSubscribeSinceIdFieldEvent | FrameRequestSubscribeSinceTimeFieldEvent | FrameRequestUnsubscribeTopicFieldEvent | FrameRequestPublishIntentTopicFieldEvent | FrameRequestPublishAckTopicFieldEvent | FrameRequestPublishAckEnvelopeIdFieldEvent | FrameRequestPublishAckTimeoutMsFieldEvent | FrameRequestRegisterUriFieldEvent | FrameRequestUnregisterUriFieldEvent | FrameRequestCallUriFieldEvent | FrameRequestCallDataFieldEvent | FrameRequestCallTimeoutMsFieldEvent | FrameRequestCancelCallIdFieldEvent | FrameRequestInvokeUriFieldEvent | FrameRequestInvokeDataFieldEvent | FrameRequestInvokeCallerFieldEvent | FrameRequestInvokeTimeoutMsFieldEvent | FrameRequestInterruptInvokeIdFieldEvent | FrameResponseIdFieldEvent | FrameResponseResultFieldEvent | FrameResponseErrorCodeFieldEvent | FrameResponseErrorMessageFieldEvent | FrameResponseErrorUriFieldEvent | FrameResponseErrorActionFieldEvent | FrameResponseErrorHolderFieldEvent | FrameResponseReplayedFieldEvent | FrameHistoryRequestIdFieldEvent | FrameHistoryTopicFieldEvent | FrameHistoryFromFieldEvent | FrameHistoryDataFieldEvent | FrameHistorySeqnoFieldEvent | FrameHistorySignatureFieldEvent | FrameHistoryKeyFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRequestIdFieldEvent | FrameRequestSubscribeTopicFieldEvent | FrameRequestSubscribeSinceIdFieldEvent | FrameRequestSubscribeSinceTimeFieldEvent | FrameRequestUnsubscribeTopicFieldEvent | FrameRequestPublishIntentTopicFieldEvent | FrameRequestPublishAckTopicFieldEvent | FrameRequestPublishAckEnvelopeIdFieldEvent | FrameRequestPublishAckTimeoutMsFieldEvent | FrameRequestRegisterUriFieldEvent | FrameRequestUnregisterUriFieldEvent | FrameRequestCallUriFieldEvent | FrameRequestCallDataFieldEvent | FrameRequestCallTimeoutMsFieldEvent | FrameRequestCancelCallIdFieldEvent | FrameRequestInvokeUriFieldEvent | FrameRequestInvokeDataFieldEvent | FrameRequestInvokeCallerFieldEvent | FrameRequestInvokeTimeoutMsFieldEvent | FrameRequestInterruptInvokeIdFieldEvent | FrameRequestPutCardCardFieldEvent | FrameRequestGetCardPeerFieldEvent | FrameRequestWhoHoldsUriFieldEvent | FrameResponseIdFieldEvent | FrameResponseResultFieldEvent | FrameResponseErrorCodeFieldEvent | FrameResponseErrorMessageFieldEvent | FrameResponseErrorUriFieldEvent | FrameResponseErrorActionFieldEvent | FrameResponseErrorHolderFieldEvent | FrameResponseReplayedFieldEvent | FrameHistoryRequestIdFieldEvent | FrameHistoryTopicFieldEvent | FrameHistoryFromFieldEvent | FrameHistoryDataFieldEvent | FrameHistorySeqnoFieldEvent | FrameHistorySignatureFieldEvent | FrameHistoryKeyFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
@@ -312,6 +327,9 @@ export interface Request {
   cancel?: Cancel
   invoke?: Invoke
   interrupt?: Interrupt
+  putCard?: PutCard
+  getCard?: GetCard
+  whoHolds?: WhoHolds
 }
 
 export namespace Request {
@@ -377,6 +395,21 @@ export namespace Request {
         if (obj.interrupt != null) {
           w.uint32(90)
           Interrupt.codec().encode(obj.interrupt, w)
+        }
+
+        if (obj.putCard != null) {
+          w.uint32(98)
+          PutCard.codec().encode(obj.putCard, w)
+        }
+
+        if (obj.getCard != null) {
+          w.uint32(106)
+          GetCard.codec().encode(obj.getCard, w)
+        }
+
+        if (obj.whoHolds != null) {
+          w.uint32(114)
+          WhoHolds.codec().encode(obj.whoHolds, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -454,6 +487,24 @@ export namespace Request {
             case 11: {
               obj.interrupt = Interrupt.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.interrupt
+              })
+              break
+            }
+            case 12: {
+              obj.putCard = PutCard.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.putCard
+              })
+              break
+            }
+            case 13: {
+              obj.getCard = GetCard.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.getCard
+              })
+              break
+            }
+            case 14: {
+              obj.whoHolds = WhoHolds.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.whoHolds
               })
               break
             }
@@ -545,6 +596,27 @@ export namespace Request {
             case 11: {
               yield * Interrupt.codec().stream(reader, reader.uint32(), `${prefix}.interrupt`, {
                 limits: opts.limits?.interrupt
+              })
+
+              break
+            }
+            case 12: {
+              yield * PutCard.codec().stream(reader, reader.uint32(), `${prefix}.putCard`, {
+                limits: opts.limits?.putCard
+              })
+
+              break
+            }
+            case 13: {
+              yield * GetCard.codec().stream(reader, reader.uint32(), `${prefix}.getCard`, {
+                limits: opts.limits?.getCard
+              })
+
+              break
+            }
+            case 14: {
+              yield * WhoHolds.codec().stream(reader, reader.uint32(), `${prefix}.whoHolds`, {
+                limits: opts.limits?.whoHolds
               })
 
               break
@@ -661,6 +733,21 @@ export namespace Request {
     value: bigint
   }
 
+  export interface RequestPutCardCardFieldEvent {
+    field: '$.putCard.card'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RequestGetCardPeerFieldEvent {
+    field: '$.getCard.peer'
+    value: string
+  }
+
+  export interface RequestWhoHoldsUriFieldEvent {
+    field: '$.whoHolds.uri'
+    value: string
+  }
+
   export function encode (obj: Partial<Request>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Request.codec())
   }
@@ -669,7 +756,7 @@ export namespace Request {
     return decodeMessage(buf, Request.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Request>): Generator<RequestIdFieldEvent | RequestSubscribeTopicFieldEvent | RequestSubscribeSinceIdFieldEvent | RequestSubscribeSinceTimeFieldEvent | RequestUnsubscribeTopicFieldEvent | RequestPublishIntentTopicFieldEvent | RequestPublishAckTopicFieldEvent | RequestPublishAckEnvelopeIdFieldEvent | RequestPublishAckTimeoutMsFieldEvent | RequestRegisterUriFieldEvent | RequestUnregisterUriFieldEvent | RequestCallUriFieldEvent | RequestCallDataFieldEvent | RequestCallTimeoutMsFieldEvent | RequestCancelCallIdFieldEvent | RequestInvokeUriFieldEvent | RequestInvokeDataFieldEvent | RequestInvokeCallerFieldEvent | RequestInvokeTimeoutMsFieldEvent | RequestInterruptInvokeIdFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Request>): Generator<RequestIdFieldEvent | RequestSubscribeTopicFieldEvent | RequestSubscribeSinceIdFieldEvent | RequestSubscribeSinceTimeFieldEvent | RequestUnsubscribeTopicFieldEvent | RequestPublishIntentTopicFieldEvent | RequestPublishAckTopicFieldEvent | RequestPublishAckEnvelopeIdFieldEvent | RequestPublishAckTimeoutMsFieldEvent | RequestRegisterUriFieldEvent | RequestUnregisterUriFieldEvent | RequestCallUriFieldEvent | RequestCallDataFieldEvent | RequestCallTimeoutMsFieldEvent | RequestCancelCallIdFieldEvent | RequestInvokeUriFieldEvent | RequestInvokeDataFieldEvent | RequestInvokeCallerFieldEvent | RequestInvokeTimeoutMsFieldEvent | RequestInterruptInvokeIdFieldEvent | RequestPutCardCardFieldEvent | RequestGetCardPeerFieldEvent | RequestWhoHoldsUriFieldEvent> {
     return streamMessage(buf, Request.codec(), opts)
   }
 }
@@ -2121,6 +2208,273 @@ export namespace Interrupt {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Interrupt>): Generator<InterruptInvokeIdFieldEvent> {
     return streamMessage(buf, Interrupt.codec(), opts)
+  }
+}
+
+export interface PutCard {
+  card: Uint8Array<ArrayBuffer>
+}
+
+export namespace PutCard {
+  let _codec: Codec<PutCard>
+
+  export const codec = (): Codec<PutCard> => {
+    if (_codec == null) {
+      _codec = message<PutCard>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.card != null && obj.card.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.card)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          card: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.card = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.card`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface PutCardCardFieldEvent {
+    field: '$.card'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<PutCard>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, PutCard.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PutCard>): PutCard {
+    return decodeMessage(buf, PutCard.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PutCard>): Generator<PutCardCardFieldEvent> {
+    return streamMessage(buf, PutCard.codec(), opts)
+  }
+}
+
+export interface GetCard {
+  peer: string
+}
+
+export namespace GetCard {
+  let _codec: Codec<GetCard>
+
+  export const codec = (): Codec<GetCard> => {
+    if (_codec == null) {
+      _codec = message<GetCard>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peer != null && obj.peer !== '')) {
+          w.uint32(10)
+          w.string(obj.peer)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peer: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peer = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.peer`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GetCardPeerFieldEvent {
+    field: '$.peer'
+    value: string
+  }
+
+  export function encode (obj: Partial<GetCard>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GetCard.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GetCard>): GetCard {
+    return decodeMessage(buf, GetCard.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GetCard>): Generator<GetCardPeerFieldEvent> {
+    return streamMessage(buf, GetCard.codec(), opts)
+  }
+}
+
+export interface WhoHolds {
+  uri: string
+}
+
+export namespace WhoHolds {
+  let _codec: Codec<WhoHolds>
+
+  export const codec = (): Codec<WhoHolds> => {
+    if (_codec == null) {
+      _codec = message<WhoHolds>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.uri != null && obj.uri !== '')) {
+          w.uint32(10)
+          w.string(obj.uri)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          uri: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.uri = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.uri`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface WhoHoldsUriFieldEvent {
+    field: '$.uri'
+    value: string
+  }
+
+  export function encode (obj: Partial<WhoHolds>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, WhoHolds.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WhoHolds>): WhoHolds {
+    return decodeMessage(buf, WhoHolds.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<WhoHolds>): Generator<WhoHoldsUriFieldEvent> {
+    return streamMessage(buf, WhoHolds.codec(), opts)
   }
 }
 

@@ -12,6 +12,7 @@ import type { CliContext } from '../context.js'
 
 export interface CallCommandOptions extends MemberFlags {
   wait?: boolean
+  seal?: boolean
 }
 
 export async function callCommand (uri: string, data: string | undefined, opts: CallCommandOptions, ctx: CliContext): Promise<number> {
@@ -22,7 +23,7 @@ export async function callCommand (uri: string, data: string | undefined, opts: 
   const opened = await openMember(opts, ctx, output, 'call', start.signal)
   try {
     const t0 = sinceStart()
-    const result = await opened.member.call(uri, bytes, { signal: ctx.signal, timeoutMs: opts.timeout, wait: opts.wait === true })
+    const result = await opened.member.call(uri, bytes, { signal: ctx.signal, timeoutMs: opts.timeout, wait: opts.wait === true, seal: opts.seal === true })
     output.event({ event: 'result', uri, callMs: ms(sinceStart() - t0), ...dataFields(result) })
     if (!output.json) ctx.stdout.write(new TextDecoder().decode(result))
     return ExitCode.OK

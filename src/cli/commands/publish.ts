@@ -16,6 +16,7 @@ export interface PublishCommandOptions extends MemberFlags {
   /** When the hub is not reachable yet, keep trying until --timeout. */
   wait?: boolean
   contentType?: string
+  sealTo?: string[]
 }
 
 /** The largest message the CLI sends (the hub's default payload cap). */
@@ -30,7 +31,7 @@ export async function publishCommand (topic: string, data: string | undefined, o
   try {
     const acknowledge = opts.ack !== false
     const t0 = sinceStart()
-    const { id } = await opened.member.publish(topic, bytes, { acknowledge, wait: opts.wait === true, contentType: opts.contentType, signal: ctx.signal, timeoutMs: opts.timeout })
+    const { id } = await opened.member.publish(topic, bytes, { acknowledge, wait: opts.wait === true, contentType: opts.contentType, sealTo: opts.sealTo, signal: ctx.signal, timeoutMs: opts.timeout })
     output.event({ event: 'published', topic, id, acknowledged: acknowledge, publishMs: ms(sinceStart() - t0) })
     output.result(`published ${id} on ${topic}${acknowledge ? ': the hub accepted it' : ' (not acknowledged: --no-ack)'}`)
     return ExitCode.OK

@@ -15,7 +15,10 @@ import { CLI_MAX_PAYLOAD_BYTES } from './publish.js'
 import type { CliContext } from '../context.js'
 import type { Output } from '../output.js'
 
-export type RegisterCommandOptions = MemberFlags
+export interface RegisterCommandOptions extends MemberFlags {
+  /** Accept only calls sealed to this member by these callers (results and errors go back sealed). */
+  sealedFrom?: string[]
+}
 
 const STDERR_CAP = 4096
 const KILL_GRACE_MS = 2000
@@ -62,7 +65,8 @@ export async function registerCommand (uri: string, command: string[], opts: Reg
   const output = startOutputFor(ctx, opts.json, start, 'joined')
   const opened = await openMember(opts, ctx, output, 'register', start.signal)
   try {
-    await opened.member.register(uri, async (data, call) => await invoke(uri, command, data, call.caller, call.signal, output))
+    const sealed = opts.sealedFrom != null ? { sealed: true, sealedFrom: opts.sealedFrom } : {}
+    await opened.member.register(uri, async (data, call) => await invoke(uri, command, data, call.caller, call.signal, output), sealed)
     output.event({ event: 'registered', uri })
     output.note(`registered ${uri}: each call runs ${command.join(' ')}; press Ctrl-C to stop`)
     await aborted(ctx.signal)

@@ -15,6 +15,7 @@ export interface SubscribeCommandOptions extends MemberFlags {
   since?: string
   /** Accept messages from these PeerIds only. */
   from?: string[]
+  sealedFrom?: string[]
 }
 
 /** `--since`: a message id or a time. */
@@ -38,7 +39,15 @@ export async function subscribeCommand (topic: string, opts: SubscribeCommandOpt
       output.event({ event: 'message', topic: m.topic, from: m.from, id: m.id, time: m.time, receivedAt: m.receivedAt, contentType: m.contentType, replayed: m.replayed, ...dataFields(m.data) })
       if (!output.json) output.result(`${new Date(m.receivedAt).toISOString()} ${m.from} ${m.id}${m.replayed ? ' (history)' : ''}: ${new TextDecoder().decode(m.data)}`)
     }
-    const { replayed } = await opened.member.subscribe(topic, print, { ...since, from: opts.from, signal: ctx.signal, timeoutMs: opts.timeout })
+    opened.member.addEventListener('dropped', (e) => {
+      output.event({ event: 'dropped', topic: e.detail.topic, from: e.detail.from, reason: e.detail.reason })
+      output.note(`${output.err('yellow', 'dropped')} a message on ${e.detail.topic} from ${e.detail.from}: ${e.detail.reason}`)
+    })
+    opened.member.addEventListener('gap', (e) => {
+      output.event({ event: 'gap', topic: e.detail.topic, from: e.detail.from, missing: e.detail.missing })
+      output.note(`${output.err('yellow', 'gap')}: messages ${e.detail.missing[0]}..${e.detail.missing[1]} of ${e.detail.from} on ${e.detail.topic} never arrived; asking the hub's history for them`)
+    })
+    const { replayed } = await opened.member.subscribe(topic, print, { ...since, from: opts.from, sealedFrom: opts.sealedFrom, signal: ctx.signal, timeoutMs: opts.timeout })
     output.event({ event: 'subscribed', topic, replayed })
     output.note(`subscribed to ${topic}${since.sinceId != null || since.sinceTime != null ? ` (${replayed} retained message(s) replayed)` : ''}; press Ctrl-C to stop`)
     await aborted(ctx.signal)

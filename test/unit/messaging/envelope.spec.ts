@@ -7,7 +7,7 @@ import { generateKeyPair, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { RPC } from '@libp2p/gossipsub/message'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import fc from 'fast-check'
-import { decodeEnvelope, encodeEnvelope, ENVELOPE_ID_BYTES, idHex, newEnvelope, SeenIds } from '../../../src/messaging/envelope.js'
+import { decodeEnvelope, encodeEnvelope, ENVELOPE_ID_BYTES, ENVELOPE_OVERHEAD, idHex, newEnvelope, SeenIds } from '../../../src/messaging/envelope.js'
 import { verifyHistory } from '../../../src/messaging/member.js'
 import type { History } from '../../../src/messaging/wire-pb.js'
 
@@ -42,7 +42,7 @@ describe('messaging envelopes and replayed history', () => {
     assert.throws(() => decodeEnvelope(new Uint8Array([0xff, 0xff, 0xff]), 1024), { name: 'ProtocolError' })
     const short = encodeEnvelope({ id: new Uint8Array(8), time: 0n, contentType: '', body: new Uint8Array() })
     assert.throws(() => decodeEnvelope(short, 1024), /16 bytes/)
-    const big = encodeEnvelope(newEnvelope(new Uint8Array(2048)))
+    const big = encodeEnvelope(newEnvelope(new Uint8Array(1024 + ENVELOPE_OVERHEAD)))
     assert.throws(() => decodeEnvelope(big, 1024), /exceeds the cap/)
     assert.doesNotThrow(() => decodeEnvelope(big, 2048))
   })
