@@ -29,7 +29,8 @@ process.stdin.on('data', (c) => { stdin += c })
 process.stdin.on('end', async () => {
   const body = JSON.parse(stdin)
   appendFileSync(dir + '/runs.log', JSON.stringify({ event: process.env.GITHUB_EVENT, delivery: process.env.GITHUB_DELIVERY, ref: process.env.GITHUB_REF, after: process.env.GITHUB_AFTER, bodyRef: body.ref }) + '\\n')
-  if (process.env.HOLD === '1') { while (!existsSync(dir + '/release')) await new Promise((resolve) => setTimeout(resolve, 10)) }
+  // gives up when the test's directory is gone, so a failed test leaves no process behind
+  if (process.env.HOLD === '1') { while (!existsSync(dir + '/release')) { if (!existsSync(dir)) process.exit(9); await new Promise((resolve) => setTimeout(resolve, 10)) } }
   process.exit(Number(process.env.EXIT ?? '0'))
 })
 `
