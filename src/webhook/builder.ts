@@ -216,19 +216,21 @@ export async function runBuilder (opts: BuilderOptions): Promise<Builder> {
     advance()
   }
 
-  /** Moves lastId past every message whose outcome is final. */
-  function advance (): void {
+  /** Moves lastId past every message whose outcome is final; true if it moved. */
+  function advance (save = true): boolean {
     let moved = false
     while (ledger.length > 0 && ledger[0].batch == null) {
       state.setLastId(ledger.shift()?.id ?? '')
       moved = true
     }
-    if (moved) persist()
+    if (moved && save) persist()
+    return moved
   }
 
+  /** A batch's build finished: its messages are final. */
   function settle (batch: Batch): void {
     for (const entry of ledger) if (entry.batch === batch) entry.batch = undefined
-    advance()
+    advance(false)
   }
 
   function queued (key: string, of: 'deliveries' | 'signatures'): boolean {

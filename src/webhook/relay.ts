@@ -161,9 +161,12 @@ export function formatRelayLog (e: RelayLogEntry): string {
 }
 
 // Errors after which a retry cannot succeed: the hub refused the topic, the
-// topic is invalid, or the record is over the member's payload cap. Matched
-// by name, as the CLI matches errors, so any publisher's errors fit.
-const PERMANENT = new Set(['NotAuthorizedError', 'InvalidUriError', 'ProtocolError'])
+// topic is invalid, the record is over the member's payload cap, or the seal
+// inputs are wrong. Matched by name, as the CLI matches errors, so any
+// publisher's errors fit. Everything else is retried: HubUnavailableError,
+// timeouts, and NoCardError (a builder that has not connected yet has no key
+// card at the hub; once it connects, the publish goes through).
+const PERMANENT = new Set(['NotAuthorizedError', 'InvalidUriError', 'ProtocolError', 'SealInputError'])
 
 /**
  * A set that remembers the last `max` values (insertion order is eviction

@@ -29,7 +29,8 @@ process.stdin.on('data', (c) => { stdin += c })
 process.stdin.on('end', async () => {
   const body = JSON.parse(stdin)
   appendFileSync(dir + '/runs.log', JSON.stringify({ event: process.env.GITHUB_EVENT, delivery: process.env.GITHUB_DELIVERY, ref: process.env.GITHUB_REF, after: process.env.GITHUB_AFTER, bodyRef: body.ref }) + '\\n')
-  if (process.env.HOLD === '1') { while (!existsSync(dir + '/release')) await new Promise((resolve) => setTimeout(resolve, 10)) }
+  // gives up when the test's directory is gone, so a failed test leaves no process behind
+  if (process.env.HOLD === '1') { while (!existsSync(dir + '/release')) { if (!existsSync(dir)) process.exit(9); await new Promise((resolve) => setTimeout(resolve, 10)) } }
   process.exit(Number(process.env.EXIT ?? '0'))
 })
 `
@@ -236,6 +237,32 @@ describe('webhook builder (fake subscriber, real command, real data directory)',
     await writeFile(join(dir, 'release'), '')
     const finished = await until('build-finished', 2)
     assert.deepEqual(finished[1].deliveries, ['n-1'])
+  })
+
+  it('keeps lastId before a collapsed event even when later events are ignored, so a restart replays it', async () => {
+    const b1 = await start({ env: { HOLD: '1' } })
+    const first = await message('k-1', pushTo('refs/heads/main'))
+    subscriber.deliver(first)
+    await until('build-started')
+    await writeFile(join(dir, 'release'), '')
+    await until('build-finished')
+    await rm(join(dir, 'release'))
+    subscriber.deliver(await message('k-2', pushTo('refs/heads/main')))
+    await until('build-started', 2)
+    subscriber.deliver(await message('k-3', pushTo('refs/heads/main')))
+    subscriber.deliver(await message('k-dev', pushTo('refs/heads/dev')))
+    await until('collapsed')
+    await until('ignored')
+    await b1.stop()
+    assert.equal((await state()).lastId, first.id)
+    assert.deepEqual((await state()).built, ['k-1'])
+    await writeFile(join(dir, 'release'), '')
+    logs = []
+    await start()
+    assert.equal(subscriber.calls[1].sinceId, first.id)
+    const [finished] = await until('build-finished')
+    assert.deepEqual(finished.deliveries, ['k-2', 'k-3'])
+    assert.equal(logs.filter(l => l.kind === 'ignored').length, 1)
   })
 
   it('kills a build past its timeout: SIGTERM, then SIGKILL when it ignores SIGTERM', async () => {

@@ -4,9 +4,11 @@
  */
 import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
+import { request as httpsRequest } from 'node:https'
 import { startRelayServer } from '../../../src/webhook/server.js'
 import { decodeRecord } from '../../../src/webhook/record.js'
 import { FakePublisher, SECRET, defer, examples, githubHeaders, namedError, post, pushTo } from './fixtures.js'
+import { TEST_CERT, TEST_KEY } from './tls.js'
 import type { RelayServer, RelayServerOptions } from '../../../src/webhook/server.js'
 import type { RelayLogEntry } from '../../../src/webhook/relay.js'
 
@@ -327,6 +329,20 @@ describe('webhook relay (node:http on 127.0.0.1, fake publisher)', () => {
     const body = pushTo('refs/heads/main')
     assert.equal((await deliver(s.url, 'push', 'c-1', body)).status, 503)
     assert.equal(publisher.attempts.length, 0)
+  })
+
+  it('serves HTTPS when given a certificate and key', async () => {
+    const s = await start({ tls: { cert: TEST_CERT, key: TEST_KEY } })
+    assert.match(s.url, /^https:\/\/127\.0\.0\.1:[0-9]+\/webhook\/github$/)
+    const body = pushTo('refs/heads/main')
+    const headers = await githubHeaders('push', 'tls-1', body)
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpsRequest(s.url, { method: 'POST', headers, ca: TEST_CERT }, (res) => { res.resume(); resolve(res.statusCode ?? 0) })
+      req.on('error', reject)
+      req.end(body)
+    })
+    assert.equal(status, 202)
+    await publisher.until(1)
   })
 
   it('refuses a listen address that is not host:port, and options without a secret or sealTo', async () => {
