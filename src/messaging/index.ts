@@ -4,11 +4,12 @@
  * webhooks or the CLI. See ARCHITECTURE.md and the README's Messaging section.
  */
 export { Hub, MAX_HUB_TOPICS, type HubEvents, type HubInit } from './hub.js'
-export { Member, verifyHistory, type CallOptions, type Delivery, type MemberEvents, type MemberInit, type MessageHandler, type PublishOptions, type SubscribeOptions } from './member.js'
+export { Member, verifyHistory, type CallOptions, type Delivery, type MemberEvents, type MemberInit, type MessageHandler, type PublishOptions, type SubscribeOptions, type RegisterOptions } from './member.js'
 export { createHubNode, createMemberNode, hubPeerOf, type HubNodeOptions, type MemberNodeOptions, type MessagingNode, type MessagingServices } from './node.js'
 export { parseRealm, loadRealm, watchRealm, type Realm, type HistoryPolicy, type HubPeer, type RealmLimits } from './realm.js'
 export { validateUri, matchUri } from './uri.js'
 export { HUB_PROTOCOL } from './session.js'
+export { Sealing, NoCardError, NotFromAcceptedSenderError, IMPORTED_CARDS_DIR, type SealingInit, type CardFetcher } from './sealing.js'
 export type { ProcedureHandler, ProcedureContext } from './rpc-member.js'
 export {
   HubUnavailableError, InvalidUriError, NoSuchProcedureError, NotAuthorizedError, ProcedureAlreadyRegisteredError,
