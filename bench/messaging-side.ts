@@ -4,12 +4,19 @@
  * in one other process. Members are dial-only, each attached to a client tor
  * of the private network; member 0 publishes and calls, the others
  * subscribe, and member 1 (on another tor than member 0) also serves the RPC
- * procedure and is the one whose deliveries are timed.
+ * procedure and is the one whose deliveries are timed. Every member has its
+ * sealing keys (a data directory of its own under the system's temp
+ * directory, removed on close), so that the publisher can also flood
+ * messages sealed to every subscriber (row m5).
  */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { Hub, Member, createHubNode, createMemberNode, parseRealm, type Delivery } from '../src/messaging/index.js'
 import { decodeEnvelope } from '../src/messaging/envelope.js'
+import { Sealing } from '../src/messaging/sealing.js'
 import { generateOnionKey, type OnionKey } from '../src/onion/index.js'
 import { errorText, type TorEndpoints } from './sides.js'
 import type { PrivateKey } from '@libp2p/interface'
@@ -17,6 +24,8 @@ import type { PrivateKey } from '@libp2p/interface'
 const HUB_PORT = 7777
 export const LATENCY_TOPIC = 'bench.latency'
 export const FLOOD_TOPIC = 'bench.flood'
+/** The flood of row m5, each message sealed to every subscriber. */
+export const SEALED_FLOOD_TOPIC = 'bench.sealed'
 export const ECHO_PROCEDURE = 'bench.echo'
 /** One publish → deliver or one call, at most. */
 const SAMPLE_TIMEOUT_MS = 30_000
@@ -133,6 +142,8 @@ export interface Flood {
   deliveries: number
   /** Per complete message: publish() called → the last subscriber has it, ms. */
   allMs: number[]
+  /** Messages the subscribers dropped (a sealed one that did not open), by reason. */
+  dropped: Record<string, number>
   firstError?: string
 }
 
@@ -152,6 +163,9 @@ export class MembersSide {
   private floodDeliveries = 0
   private floodProgress?: () => void
   private floodRun = 0
+  private readonly sealings: Sealing[] = []
+  private dataRoot?: string
+  private drops: Record<string, number> = {}
 
   constructor (private readonly tors: TorEndpoints[]) {}
 
@@ -165,12 +179,16 @@ export class MembersSide {
   /** Every member dials the hub at once (each retried after an F0); then subscribes and registers. */
   async connect (hubAddr: string): Promise<Connected> {
     const deadline = Date.now() + PHASE_DEADLINE_MS
+    // the sealing keys first (untimed): a data directory per member
+    const root = await mkdtemp(join(tmpdir(), 'p2p-tor-bench-members-'))
+    this.dataRoot = root
+    for (const [i, privateKey] of this.keys.entries()) this.sealings.push(await Sealing.open({ privateKey, dataDir: await mkdtemp(join(root, `${i}-`)) }))
     const t0 = performance.now()
     const results = await Promise.allSettled(this.keys.map(async (privateKey, i) => {
       const node = await createMemberNode({ ...attach(this.tors[i % this.tors.length]), privateKey, hubs: [hubAddr] })
       for (let attempt = 1; ; attempt++) {
         try {
-          return await Member.connect(node, { hubs: [hubAddr] }, { timeoutMs: Math.max(1000, deadline - Date.now()) })
+          return await Member.connect(node, { hubs: [hubAddr], sealing: this.sealings[i] }, { timeoutMs: Math.max(1000, deadline - Date.now()) })
         } catch (err) {
           if (attempt >= CONNECT_ATTEMPTS || Date.now() + RETRY_PAUSE_MS >= deadline) {
             await Promise.resolve(node.stop()).catch(() => {})
@@ -200,12 +218,26 @@ export class MembersSide {
     return this.members.slice(1)
   }
 
-  /** Subscribes member 1 to the latency topic, every subscriber to the flood topic, and registers the echo procedure on member 1. */
+  /**
+   * Subscribes member 1 to the latency topic, every subscriber to the flood
+   * topic and (accepting only messages sealed by the publisher) to the
+   * sealed flood topic, and registers the echo procedure on member 1.
+   */
   async subscribe (): Promise<void> {
     const [timed] = this.subscribers
     await timed.subscribe(LATENCY_TOPIC, (d) => { this.onLatency(d) }, { timeoutMs: SAMPLE_TIMEOUT_MS })
     await timed.register(ECHO_PROCEDURE, async (data) => data)
-    await Promise.all(this.subscribers.map(async m => { await m.subscribe(FLOOD_TOPIC, (d) => { this.onFlood(d) }, { timeoutMs: SAMPLE_TIMEOUT_MS }) }))
+    const publisher = this.publisher.peerId
+    await Promise.all(this.subscribers.map(async m => {
+      m.addEventListener('dropped', (e) => { this.drops[e.detail.reason] = (this.drops[e.detail.reason] ?? 0) + 1 })
+      await m.subscribe(FLOOD_TOPIC, (d) => { this.onFlood(d) }, { timeoutMs: SAMPLE_TIMEOUT_MS })
+      await m.subscribe(SEALED_FLOOD_TOPIC, (d) => { this.onFlood(d) }, { timeoutMs: SAMPLE_TIMEOUT_MS, sealedFrom: [publisher] })
+    }))
+  }
+
+  /** The flood's topic and publish options: sealed to every subscriber, or plain. */
+  private floodTarget (sealed: boolean): { topic: string, sealTo?: string[] } {
+    return sealed ? { topic: SEALED_FLOOD_TOPIC, sealTo: this.subscribers.map(m => m.peerId) } : { topic: FLOOD_TOPIC }
   }
 
   private onLatency (d: Delivery): void {
@@ -283,12 +315,13 @@ export class MembersSide {
    * Until every subscriber has one message of the flood topic (gossipsub
    * meshes form after subscribe answers): a message every second, bounded.
    */
-  async warmFlood (): Promise<number> {
+  async warmFlood (sealed = false): Promise<number> {
     const deadline = Date.now() + PHASE_DEADLINE_MS / 2
     const t0 = performance.now()
+    const { topic, sealTo } = this.floodTarget(sealed)
     this.resetFlood()
     for (let seq = 0; Date.now() < deadline; seq++) {
-      await this.publisher.publish(FLOOD_TOPIC, this.floodMessage(seq, 8), { timeoutMs: SAMPLE_TIMEOUT_MS })
+      await this.publisher.publish(topic, this.floodMessage(seq, 8), { timeoutMs: SAMPLE_TIMEOUT_MS, sealTo })
       const stop = Date.now() + 1000
       while (this.floodComplete === 0 && Date.now() < stop) await sleep(50)
       if (this.floodComplete > 0) return performance.now() - t0
@@ -304,6 +337,7 @@ export class MembersSide {
     this.floodComplete = 0
     this.floodDeliveries = 0
     this.floodLastAt = 0
+    this.drops = {}
   }
 
   private floodMessage (seq: number, bytes: number): Uint8Array {
@@ -319,7 +353,8 @@ export class MembersSide {
    * `window` messages not yet at every subscriber (a publisher that outruns
    * its hub only fills buffers), bounded by the phase deadline.
    */
-  async flood (count: number, bytes: number, window: number): Promise<Flood> {
+  async flood (count: number, bytes: number, window: number, sealed = false): Promise<Flood> {
+    const { topic, sealTo } = this.floodTarget(sealed)
     this.resetFlood()
     const deadline = Date.now() + PHASE_DEADLINE_MS
     const t0 = performance.now()
@@ -339,7 +374,7 @@ export class MembersSide {
           continue
         }
         this.floodSentAt.set(published, performance.now())
-        await this.publisher.publish(FLOOD_TOPIC, this.floodMessage(published, bytes), { timeoutMs: SAMPLE_TIMEOUT_MS })
+        await this.publisher.publish(topic, this.floodMessage(published, bytes), { timeoutMs: SAMPLE_TIMEOUT_MS, sealTo })
         published++
       }
       while (this.floodComplete < published && Date.now() < deadline) await waitProgress(Math.min(1000, Math.max(1, deadline - Date.now())))
@@ -347,7 +382,7 @@ export class MembersSide {
       firstError = errorText(err)
     }
     const end = this.floodComplete > 0 ? this.floodLastAt : performance.now()
-    return { published, complete: this.floodComplete, ms: end - t0, deliveries: this.floodDeliveries, allMs: this.floodAllMs, ...(firstError != null ? { firstError } : {}) }
+    return { published, complete: this.floodComplete, ms: end - t0, deliveries: this.floodDeliveries, allMs: this.floodAllMs, dropped: { ...this.drops }, ...(firstError != null ? { firstError } : {}) }
   }
 
   async close (): Promise<void> {
@@ -356,5 +391,7 @@ export class MembersSide {
       await m.node.stop()
     }))
     this.members = []
+    for (const s of this.sealings) s.close()
+    if (this.dataRoot != null) await rm(this.dataRoot, { recursive: true, force: true })
   }
 }

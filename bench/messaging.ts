@@ -11,7 +11,10 @@
  * - m3: messages per second to every subscriber through one hub, with the
  *   CPU of the hub's process, of the hub's tor and of the members' process;
  * - m4: the hub's RSS with every member connected and subscribed vs an idle
- *   hub's (same process kind, same realm, no member).
+ *   hub's (same process kind, same realm, no member);
+ * - m5 (issue 14): messages per second when each is sealed to every
+ *   subscriber vs plain ones, same size, window and hub; sealed and plain
+ *   floods interleaved, `sealedPairs` of each.
  *
  * The three kinds of sample (publish, call, ping) are interleaved so that
  * machine noise hits all alike. "raw" in these rows is the baseline named
@@ -91,6 +94,67 @@ function judged (id: string, name: string, unit: string, p2p: number[], base: nu
 /** The RSS goal is for all the members: with fewer connected it is not met, whatever the ratio. */
 function withAllMembers (row: Row, members: number): Row {
   return { ...row, met: row.met === true && row.detail?.members === members }
+}
+
+interface CpuReading { hub: number, tor: number, members: number, hubWait: number, membersWait: number, at: number }
+
+/**
+ * Row m5: sealed floods (each message sealed by the publisher to every
+ * subscriber, opened by each) against plain floods of the same size and
+ * window through the same hub, interleaved sealed, plain, sealed, plain …
+ * The sealed topic is warmed first (meshes, and the publisher fetching
+ * every subscriber's card from the hub). The ratio is sealed msg/s over
+ * plain msg/s (medians); a sealed flood that did not reach everyone
+ * misses the goal whatever the ratio.
+ */
+async function sealedFloods (members: Child, opts: SuiteOptions, subscribers: number, cpu: () => Promise<CpuReading>, log: (l: string) => void): Promise<Row> {
+  const warmMs = await members.call<number>('warmFlood', true)
+  const rates = { sealed: [] as number[], plain: [] as number[] }
+  const membersMs = { sealed: [] as number[], plain: [] as number[] }
+  const hubMs = { sealed: [] as number[], plain: [] as number[] }
+  let incomplete = 0
+  let firstError: string | undefined
+  const dropped: Record<string, number> = {}
+  for (let k = 0; k < opts.sealedPairs; k++) {
+    for (const kind of ['sealed', 'plain'] as const) {
+      const before = await cpu()
+      const flood = await members.call<Flood>('flood', opts.floodMessages, opts.floodBytes, opts.floodWindow, kind === 'sealed')
+      const after = await cpu()
+      rates[kind].push(flood.complete > 0 ? flood.complete / (flood.ms / 1000) : NaN)
+      membersMs[kind].push(flood.complete > 0 ? (after.members - before.members) * 1000 / flood.complete : NaN)
+      hubMs[kind].push(flood.complete > 0 ? (after.hub - before.hub) * 1000 / flood.complete : NaN)
+      if (flood.complete < opts.floodMessages) incomplete++
+      firstError ??= flood.firstError
+      for (const [reason, n] of Object.entries(flood.dropped ?? {})) dropped[reason] = (dropped[reason] ?? 0) + n
+      log(`  messaging: ${kind} flood ${k + 1}/${opts.sealedPairs}: ${flood.complete}/${flood.published} at all ${subscribers} in ${flood.ms.toFixed(0)} ms = ${rates[kind].at(-1)?.toFixed(1) ?? '?'} msg/s; members' CPU ${membersMs[kind].at(-1)?.toFixed(2) ?? '?'} ms/msg, hub's ${hubMs[kind].at(-1)?.toFixed(2) ?? '?'} ms/msg${flood.firstError != null ? `; first error: ${flood.firstError}` : ''}`)
+    }
+  }
+  const s = summarize(rates.sealed)
+  const p = summarize(rates.plain)
+  const q = p.median > 0 ? s.median / p.median : NaN
+  return {
+    id: 'm5',
+    name: `messaging: sealed vs plain publishes per second through one hub, each sealed to all ${subscribers} subscribers, ${opts.floodBytes} B, ≤ ${opts.floodWindow} in flight`,
+    unit: 'msg/s',
+    p2p: s,
+    raw: p,
+    ratio: q,
+    goal: { op: '>=', value: 0.8 },
+    met: Number.isFinite(q) && q >= 0.8 && incomplete === 0,
+    detail: {
+      recipients: subscribers,
+      floods: opts.sealedPairs,
+      messagesEach: opts.floodMessages,
+      incompleteFloods: incomplete,
+      membersCpuMsPerMsgSealed: round(summarize(membersMs.sealed).median, 2),
+      membersCpuMsPerMsgPlain: round(summarize(membersMs.plain).median, 2),
+      hubCpuMsPerMsgSealed: round(summarize(hubMs.sealed).median, 2),
+      hubCpuMsPerMsgPlain: round(summarize(hubMs.plain).median, 2),
+      sealedWarmMs: round(warmMs, 0),
+      ...(Object.keys(dropped).length > 0 ? { dropped } : {}),
+      ...(firstError != null ? { firstError } : {})
+    }
+  }
 }
 
 export async function messagingRows (clients: MessagingTor[], opts: SuiteOptions, log: (l: string) => void, start: Spawner): Promise<Row[]> {
@@ -180,7 +244,7 @@ export async function messagingRows (clients: MessagingTor[], opts: SuiteOptions
 
     // the flood: meshes warmed first, then CPU read around the timed part
     const warmMs = await members.call<number>('warmFlood')
-    const cpu = async (): Promise<{ hub: number, tor: number, members: number, hubWait: number, membersWait: number, at: number }> => ({
+    const cpu = async (): Promise<CpuReading> => ({
       hub: await hub.cpuSeconds(),
       tor: await torCpu(hubTor.dataDir),
       members: await members.cpuSeconds(),
@@ -209,6 +273,7 @@ export async function messagingRows (clients: MessagingTor[], opts: SuiteOptions
       `(${(flood.deliveries / (flood.ms / 1000)).toFixed(0)} deliveries/s; publish → at all ${summarize(flood.allMs).median.toFixed(0)} ms median, p95 ${percentile(flood.allMs, 95).toFixed(0)}); hub CPU ${flows.hubCpuMsPerMsg} ms/msg, ${flows.hubCpuPercent}% of a core; hub's tor ${flows.hubTorCpuPercent}%, members ${flows.membersCpuPercent}%; waiting for a CPU: hub ${flows.hubRunQueuePercent}%, members ${flows.membersRunQueuePercent}% of the time` +
       `${flood.firstError != null ? `; first error: ${flood.firstError}` : ''}`)
     log(`  messaging: hub RSS idle ${idleRss.toFixed(1)} MB, with ${connected.connected} members ${(withMembers.rss / MB).toFixed(1)} MB, after the flood ${(afterFlood.rss / MB).toFixed(1)} MB; heap idle ${(idleMem.heapUsed / MB).toFixed(1)} MB, with members ${(withMembers.heapUsed / MB).toFixed(1)} MB`)
+    const m5 = await sealedFloods(members, opts, subscribers, cpu, log)
     for (const e of [...new Set(errors)].slice(0, 3)) log(`    messaging failed: ${e}`)
 
     const failures = errors.length > 0 ? { errors: errors.length, firstError: errors[0] } : {}
@@ -258,7 +323,8 @@ export async function messagingRows (clients: MessagingTor[], opts: SuiteOptions
         // RSS moves by ±10 MB with what the allocator keeps; the heap says what the members themselves cost
         heapMB: round(withMembers.heapUsed / MB),
         idleHeapMB: round(idleMem.heapUsed / MB)
-      }), opts.members)
+      }), opts.members),
+      m5
     ]
   } finally {
     await Promise.allSettled(closing.map(async c => { await c.close() }))

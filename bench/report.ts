@@ -51,9 +51,11 @@ function cell (s: Summary | undefined, unit: string): string {
   return `${num(s.median, unit)}${u} (${num(s.min, unit)}–${num(s.max, unit)})`
 }
 
-function goalText (g: Goal): string {
-  if (g.op === '<=') return `≤ ${g.value.toFixed(2)}`
-  if (g.op === '>=') return `≥ ${g.value.toFixed(2)}`
+function goalText (g: Goal, unit: string): string {
+  // an absolute goal is on the median itself, in the row's unit; the others on the ratio
+  const u = g.op !== 'zero-errors' && g.op !== 'report' && g.absolute === true ? ` ${unit}` : ''
+  if (g.op === '<=') return `≤ ${g.value.toFixed(2)}${u}`
+  if (g.op === '>=') return `≥ ${g.value.toFixed(2)}${u}`
   return g.op === 'zero-errors' ? '0 errors' : 'report'
 }
 
@@ -73,12 +75,18 @@ function cells (row: Row): string[] {
     p2p += ` (${String(d.complete)}/${String(d.published)} at all ${String(d.subscribers)}); hub CPU ${String(d.hubCpuMsPerMsg)} ms/msg, ${String(d.hubCpuPercent)}% of a core; hub's tor ${String(d.hubTorCpuPercent)}%`
   } else if (row.id === 'm4') {
     raw += ' (idle hub)'
+  } else if (row.id === 'm5') {
+    p2p += ` sealed; members' CPU ${String(d.membersCpuMsPerMsgSealed)} ms/msg`
+    raw += ` plain; members' CPU ${String(d.membersCpuMsPerMsgPlain)} ms/msg`
+    if (Number(d.incompleteFloods) > 0) p2p += `, ${String(d.incompleteFloods)} floods incomplete`
+  } else if (/^s\d+$/.test(row.id) && d.p95 != null) {
+    p2p += `, p95 ${num(Number(d.p95), row.unit)}; ${String(d.sealedBytes)} B sealed`
   } else if (row.id === '6') {
     p2p += `, ${String(d.p2pErrors)} errors`
     raw += `, ${String(d.rawErrors)} errors`
   }
   const met = row.met == null ? '—' : row.met ? 'yes' : 'NO'
-  return [row.id, row.name, p2p, raw, Number.isFinite(row.ratio) ? (row.ratio as number).toFixed(2) : '—', goalText(row.goal), met]
+  return [row.id, row.name, p2p, raw, Number.isFinite(row.ratio) ? (row.ratio as number).toFixed(2) : '—', goalText(row.goal, row.unit), met]
 }
 
 /** A fixed-width table for the terminal. */
@@ -120,6 +128,10 @@ function breakdown (run: SchedulerRun): string[] {
   if (m4 != null) {
     out.push(`row m4: hub heap ${String(m4.heapMB)} MB with ${String(m4.members)} members vs ${String(m4.idleHeapMB)} MB idle; RSS ${String(m4.afterFloodMB)} MB after the flood of m3`)
   }
+  const m5 = run.rows.find(r => r.id === 'm5')?.detail
+  if (m5 != null) {
+    out.push(`row m5: ${String(m5.floods)} sealed and ${String(m5.floods)} plain floods of ${String(m5.messagesEach)} messages, interleaved; CPU per message, members' process (the publisher seals to ${String(m5.recipients)}, each subscriber opens) sealed ${String(m5.membersCpuMsPerMsgSealed)} ms vs plain ${String(m5.membersCpuMsPerMsgPlain)} ms, hub sealed ${String(m5.hubCpuMsPerMsgSealed)} ms vs plain ${String(m5.hubCpuMsPerMsgPlain)} ms${m5.dropped != null ? `; dropped ${JSON.stringify(m5.dropped)}` : ''}`)
+  }
   for (const r of run.rows) {
     const first = r.detail?.firstError ?? r.detail?.p2pFirstError
     if (first != null) out.push(`row ${r.id} first error: ${String(first)}`)
@@ -137,7 +149,8 @@ const NOTES = [
   'Row 3b is what `node.services.ping.ping()` costs: a new stream and multistream-select (one more round trip, by design of libp2p) before the 32-byte echo; raw opens a new Tor stream on the same circuit.',
   'Row 4 uses 10 MB per transfer, not 50 MB: 20 transfers of 50 MB per scheduler do not fit the 10-minute budget on 2 cores. Throughput is per stream, in MB/s, on a circuit shared by both sides.',
   'Row 7a: both are Node processes; an idle Node 20 with one TCP server is ~45 MB of either figure.',
-  'Rows m1–m4 (messaging, bench/messaging.ts): the "raw Tor" column holds their baseline. m1, m2: a hub on client tor 0 in its own process, the publisher member on tor 1, the subscriber member on tor 2 (members are dial-only); the baseline is the RTT of 32 B echoed on an open stream of a direct libp2p connection from the publisher\'s tor to a plain listening node on the subscriber\'s tor; samples interleaved. m3: the publisher keeps a window of messages in flight (64 by default); a message counts once every subscriber has it; CPU is the share of one core used during the flood. m4: the same hub process kind with the same realm and no member is the baseline.'
+  'Rows m1–m4 (messaging, bench/messaging.ts): the "raw Tor" column holds their baseline. m1, m2: a hub on client tor 0 in its own process, the publisher member on tor 1, the subscriber member on tor 2 (members are dial-only); the baseline is the RTT of 32 B echoed on an open stream of a direct libp2p connection from the publisher\'s tor to a plain listening node on the subscriber\'s tor; samples interleaved. m3: the publisher keeps a window of messages in flight (64 by default); a message counts once every subscriber has it; CPU is the share of one core used during the flood. m4: the same hub process kind with the same realm and no member is the baseline. m5: the baseline is plain floods of the same messages through the same hub, interleaved with the sealed ones; ratio = sealed msg/s over plain msg/s.',
+  'Rows s1–s8 (sealing, bench/sealed.ts): time to seal, and to open, one message with src/seal (HPKE Auth mode, a random content key wrapped per recipient), in the bench\'s parent process, no network; medians over the timed runs after a warm-up; each open is the first open of a distinct message, by its last recipient. Their goal (1 KiB to 1 recipient) is absolute, in ms, not a ratio.'
 ]
 
 export function machineLine (m: Machine): string {

@@ -7,6 +7,7 @@
  *   node dist/bench/run.js [--quick] [--schedulers KIST,Vanilla] [--samples 5]
  *     [--rtt-samples 40] [--mb 50] [--peers 20] [--streams 200] [--relays 2]
  *     [--members 20] [--msg-samples 40] [--flood 500] [--flood-window 64]
+ *     [--seal-runs 300] [--seal-runs-large 15] [--sealed-pairs 2]
  *     [--base-port 18000] [--dir .testnet/bench] [--out bench] [--cpu-prof DIR] [--no-write]
  *   node dist/bench/run.js --from bench/results/<date>.json   (tables of a saved run, no measuring)
  *
@@ -40,6 +41,9 @@ const { values: args } = parseArgs({
     'msg-samples': { type: 'string' },
     flood: { type: 'string' },
     'flood-window': { type: 'string' },
+    'seal-runs': { type: 'string' },
+    'seal-runs-large': { type: 'string' },
+    'sealed-pairs': { type: 'string' },
     relays: { type: 'string', default: '2' },
     'base-port': { type: 'string', default: '18000' },
     dir: { type: 'string', default: '.testnet/bench' },
@@ -71,6 +75,9 @@ function suiteOptions (): SuiteOptions {
     floodMessages: int('flood', args.flood, base.floodMessages),
     floodBytes: base.floodBytes,
     floodWindow: int('flood-window', args['flood-window'], base.floodWindow),
+    sealRuns: int('seal-runs', args['seal-runs'], base.sealRuns),
+    sealRunsLarge: int('seal-runs-large', args['seal-runs-large'], base.sealRunsLarge),
+    sealedPairs: int('sealed-pairs', args['sealed-pairs'], base.sealedPairs),
     ...(args['cpu-prof'] != null ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args['cpu-prof'])}`] } : {}),
     log
   }

@@ -6,6 +6,7 @@
  */
 import { Child } from './rpc.js'
 import { messagingRows, type MessagingTor } from './messaging.js'
+import { sealRows } from './sealed.js'
 import { ratio, summarize, type Summary } from './stats.js'
 import type { MemoryStats, Role } from './peer.js'
 import type { SwarmResult } from './p2p.js'
@@ -34,15 +35,22 @@ export interface SuiteOptions {
   floodBytes: number
   /** Messaging: flood messages in flight (published, not yet at every subscriber). @default 64 */
   floodWindow: number
+  /** Sealing (s1–s8): timed seals and opens per 1 KiB configuration. @default 300 */
+  sealRuns: number
+  /** Sealing (s1–s8): timed seals and opens per 1 MiB configuration. @default 15 */
+  sealRunsLarge: number
+  /** Messaging (m5): interleaved sealed / plain floods of floodMessages each. @default 2 */
+  sealedPairs: number
   /** Extra node flags for the children, e.g. ['--cpu-prof', '--cpu-prof-dir=prof']. */
   execArgv?: string[]
   log?: (line: string) => void
 }
 
-export const FULL: SuiteOptions = { samples: 5, rttSamples: 40, bytes: 10e6, peers: 20, streams: 200, streamBytes: 64 * 1024, members: 20, msgSamples: 40, floodMessages: 500, floodBytes: 256, floodWindow: 64 }
-export const SMOKE: SuiteOptions = { samples: 1, rttSamples: 1, bytes: 1e6, peers: 2, streams: 4, streamBytes: 64 * 1024, members: 3, msgSamples: 2, floodMessages: 20, floodBytes: 256, floodWindow: 64 }
+export const FULL: SuiteOptions = { samples: 5, rttSamples: 40, bytes: 10e6, peers: 20, streams: 200, streamBytes: 64 * 1024, members: 20, msgSamples: 40, floodMessages: 500, floodBytes: 256, floodWindow: 64, sealRuns: 300, sealRunsLarge: 15, sealedPairs: 2 }
+export const SMOKE: SuiteOptions = { samples: 1, rttSamples: 1, bytes: 1e6, peers: 2, streams: 4, streamBytes: 64 * 1024, members: 3, msgSamples: 2, floodMessages: 20, floodBytes: 256, floodWindow: 64, sealRuns: 50, sealRunsLarge: 3, sealedPairs: 1 }
 
-export type Goal = { op: '<=' | '>=', value: number } | { op: 'zero-errors' } | { op: 'report' }
+/** `absolute`: the goal is on the p2p-tor median itself (in the row's unit), not on a ratio. */
+export type Goal = { op: '<=' | '>=', value: number, absolute?: boolean } | { op: 'zero-errors' } | { op: 'report' }
 
 export interface Row {
   id: string
@@ -130,7 +138,10 @@ export async function runSuite (server: TorEndpoints, client: TorEndpoints, opts
     rows.push(await manyStreams(sides, opts, log))
     rows.push(await idleMemory(server, opts, log, start))
     rows.push(cpuPerMb)
-    if (messaging != null) rows.push(...await messagingRows(messaging, opts, log, start))
+    if (messaging != null) {
+      rows.push(...await messagingRows(messaging, opts, log, start))
+      rows.push(...await sealRows(opts, log))
+    }
     return { rows, errors }
   } finally {
     await Promise.allSettled(children.map(async c => { await c.close() }))

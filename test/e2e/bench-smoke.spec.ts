@@ -1,7 +1,8 @@
 /**
  * One cheap pass of the benchmark (bench/suite.ts with 1 sample each, 1 MB
  * transfers, 2 peers, 4 streams; messaging with 3 members, 2 samples, 20
- * flood messages) on the e2e tier's private network, so `npm run bench`
+ * flood messages, 1 sealed and 1 plain flood for m5; 50 seals and opens
+ * per 1 KiB sealing row, 3 per 1 MiB row) on the e2e tier's private network, so `npm run bench`
  * cannot rot. No timing assertions: only that every measurement produced a
  * number.
  */
@@ -19,10 +20,10 @@ describe('e2e: bench smoke (npm run bench with 1 sample each)', function () {
     const { rows, errors } = await runSuite(net.clients[0], net.clients[1], { ...SMOKE, log: line => { lines.push(line) } }, net.clients)
     console.log(lines.map(l => `      ${l.trim()}`).join('\n'))
 
-    assert.deepEqual(rows.map(r => r.id), ['1', '2', '3', '3b', '4↓', '4↑', '5', '6', '7a', '7b', 'm1', 'm2', 'm3', 'm4'])
+    assert.deepEqual(rows.map(r => r.id), ['1', '2', '3', '3b', '4↓', '4↑', '5', '6', '7a', '7b', 'm1', 'm2', 'm3', 'm4', 'm5', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 's8'])
     for (const row of rows) {
       assert.ok(Number.isFinite(row.p2p.median), `row ${row.id} (${row.name}): p2p-tor gave ${row.p2p.median}; failed calls: ${errors.p2p.join('; ')}`)
-      if (row.id !== '5' && row.id !== 'm3') {
+      if (row.id !== '5' && row.id !== 'm3' && !/^s\d$/.test(row.id)) {
         assert.ok(Number.isFinite(row.raw?.median), `row ${row.id} (${row.name}): raw Tor gave ${String(row.raw?.median)}; failed calls: ${errors.raw.join('; ')}`)
       }
     }
@@ -49,5 +50,31 @@ describe('e2e: bench smoke (npm run bench with 1 sample each)', function () {
     const rss = m('m4')
     assert.equal(rss.members, SMOKE.members, `row m4 detail: ${JSON.stringify(rss)}`)
     assert.equal(rss.hubPeers, SMOKE.members, `row m4 detail: ${JSON.stringify(rss)}`)
+
+    // m5: every sealed and plain flood reached every subscriber, and none of the sealed ones was dropped
+    const m5 = rows.find(r => r.id === 'm5')
+    const sealed = m('m5')
+    assert.equal(m5?.p2p.n, SMOKE.sealedPairs, `row m5: ${JSON.stringify(sealed)}`)
+    assert.equal(m5?.raw?.n, SMOKE.sealedPairs, `row m5: ${JSON.stringify(sealed)}`)
+    assert.ok(Number.isFinite(m5?.ratio) && (m5?.ratio ?? 0) > 0, `row m5 ratio ${String(m5?.ratio)}`)
+    assert.equal(sealed.incompleteFloods, 0, `row m5 detail: ${JSON.stringify(sealed)}`)
+    assert.equal(sealed.recipients, SMOKE.members - 1)
+    assert.equal(sealed.dropped, undefined, `row m5 detail: ${JSON.stringify(sealed)}`)
+    assert.equal(typeof m5?.met, 'boolean')
+    assert.ok(Number.isFinite(sealed.membersCpuMsPerMsgSealed) && Number.isFinite(sealed.membersCpuMsPerMsgPlain), `row m5 detail: ${JSON.stringify(sealed)}`)
+
+    // s1–s8: seal then open, 1 KiB and 1 MiB, to 1 and 10: each timed run gave a number
+    const expected = [[1024, 1], [1024, 10], [1048576, 1], [1048576, 10]]
+    for (let i = 0; i < 8; i++) {
+      const row = rows.find(r => r.id === `s${i + 1}`)
+      const [bytes, recipients] = expected[i >> 1]
+      assert.equal(row?.detail?.bytes, bytes, `row s${i + 1}: ${JSON.stringify(row?.detail)}`)
+      assert.equal(row?.detail?.recipients, recipients)
+      assert.equal(row?.p2p.n, bytes === 1024 ? SMOKE.sealRuns : SMOKE.sealRunsLarge, `row s${i + 1}: ${JSON.stringify(row?.detail)}`)
+      assert.ok((row?.p2p.median ?? 0) > 0 && Number.isFinite(row?.detail?.p95))
+      assert.ok(Number(row?.detail?.overheadBytes) > 0 && Number(row?.detail?.overheadBytes) < 2048, `row s${i + 1}: ${JSON.stringify(row?.detail)}`)
+      // the goal is judged on the 1 KiB, 1-recipient rows only
+      assert.equal(typeof row?.met, i < 2 ? 'boolean' : 'undefined')
+    }
   })
 })
