@@ -93,6 +93,7 @@ export async function openMember (opts: MemberFlags, ctx: CliContext, output: Ou
       member,
       peerId: identity.peerId,
       close: async () => {
+        await sealing.flush()
         sealing.close()
         await member.close()
         await stopQuietly(n)

@@ -226,7 +226,6 @@ export class Member extends TypedEventEmitter<MemberEvents> {
         const sealing = this.requireSealing()
         envelope.sealed = await sealing.seal({ kind: 'topic', name: topic }, data, opts.sealTo, this.fetchCard, envelope.id, Number(envelope.time)) as Uint8Array<ArrayBuffer>
         envelope.body = new Uint8Array(0)
-        await sealing.flush()
       }
       await this.node.services.pubsub.publish(topic, encodeEnvelope(envelope))
       const id = idHex(envelope.id)

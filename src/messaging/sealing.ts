@@ -156,12 +156,12 @@ export class Sealing {
 
   /** Seals `payload` for `recipients` on `context`, with the next sequence number of this context. */
   async seal (context: SealContext, payload: Uint8Array, recipients: string[], fetch: CardFetcher, id: Uint8Array, time = Date.now()): Promise<Uint8Array> {
-    const cards: KeyCard[] = []
-    for (const peer of new Set(recipients)) {
+    // fetched at once, not one hub round trip after another
+    const cards: KeyCard[] = await Promise.all([...new Set(recipients)].map(async (peer) => {
       const card = await this.cardOf(peer, fetch)
       if (card == null) throw new NoCardError(peer)
-      cards.push(card)
-    }
+      return card
+    }))
     const key = `${context.kind} ${context.name}`
     const seq = (this.seq[key] ?? 0) + 1
     this.seq[key] = seq
@@ -193,7 +193,12 @@ export class Sealing {
       .catch((err: Error) => { log.error('saving sequence numbers failed: %s', err.message) })
   }
 
-  /** Waits for pending sequence-number writes (a one-shot publish before it exits). */
+  /**
+   * Waits for pending sequence-number writes. A publish does not wait for
+   * them (an fsync each); a one-shot `p2p-tor publish` does before it exits.
+   * A crash before a write only makes the next numbers repeat older ones,
+   * which subscribers report as a restart, not as a gap.
+   */
   async flush (): Promise<void> {
     await this.seqWrite
   }
