@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { startTestnet, testnetEnv, testnetStatus, TestnetBusyError, TestnetConfigMismatchError, TestnetPortInUseError, type TestnetInfo } from '../../src/testnet/index.js'
 import { findTorsUnder, isPidAlive, terminatePid } from '../../src/tor/process.js'
-import { getTestnet, TESTNET_DIR } from './fixture.js'
+import { getTestnet, TESTNET_CLIENTS, TESTNET_DIR } from './fixture.js'
 
 describe('e2e: private Tor network (src/testnet)', function () {
   this.timeout(120_000)
@@ -29,9 +29,10 @@ describe('e2e: private Tor network (src/testnet)', function () {
     assert.deepEqual(again.torrcLines, info.torrcLines)
   })
 
-  it('status lists 3 authorities, the relay and 2 clients, all alive with pids', async () => {
+  it('status lists 3 authorities, the relay and the 4 clients the e2e tier asks for, all alive with pids', async () => {
     const { nodes } = await testnetStatus(TESTNET_DIR)
-    assert.deepEqual(nodes.map(n => `${n.name}/${n.role}`), ['auth0/authority', 'auth1/authority', 'auth2/authority', 'relay0/relay', 'client0/client', 'client1/client'])
+    assert.equal(TESTNET_CLIENTS, 4)
+    assert.deepEqual(nodes.map(n => `${n.name}/${n.role}`), ['auth0/authority', 'auth1/authority', 'auth2/authority', 'relay0/relay', 'client0/client', 'client1/client', 'client2/client', 'client3/client'])
     for (const n of nodes) {
       assert.equal(n.alive, true, `${n.name} alive`)
       assert.ok(n.pid != null && await isPidAlive(n.pid), `${n.name} pid`)
@@ -43,7 +44,9 @@ describe('e2e: private Tor network (src/testnet)', function () {
     assert.deepEqual(env, { dir: info.dir, basePort: info.basePort, clients: info.clients, torrcLines: info.torrcLines, scheduler: 'KIST' })
     assert.deepEqual(env.clients.map(c => [c.name, c.controlPort, c.socksPort]), [
       ['client0', info.basePort + 18, info.basePort + 19],
-      ['client1', info.basePort + 22, info.basePort + 23]
+      ['client1', info.basePort + 22, info.basePort + 23],
+      ['client2', info.basePort + 26, info.basePort + 27],
+      ['client3', info.basePort + 30, info.basePort + 31]
     ])
     for (const c of env.clients) {
       assert.equal(c.cookieFile, path.join(TESTNET_DIR, c.name, 'control_auth_cookie'))
