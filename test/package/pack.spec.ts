@@ -43,7 +43,8 @@ const SUBPATHS: Record<string, string[]> = {
   'p2p-tor/socks': ['socksConnect', 'SocksClientHandshake', 'OnionServiceNotFoundError'],
   'p2p-tor/onion': ['serviceIdFromPublicKey', 'onionKeyFromAddOnionBlob', 'Onion3', 'InvalidOnionAddressError'],
   'p2p-tor/testnet': ['startTestnet', 'stopTestnet', 'testnetStatus', 'testnetEnv'],
-  'p2p-tor/messaging': ['Hub', 'Member', 'createHubNode', 'createMemberNode', 'parseRealm', 'loadRealm', 'NotAuthorizedError', 'RpcError', 'HUB_PROTOCOL']
+  'p2p-tor/messaging': ['Hub', 'Member', 'createHubNode', 'createMemberNode', 'parseRealm', 'loadRealm', 'NotAuthorizedError', 'RpcError', 'HUB_PROTOCOL'],
+  'p2p-tor/webhook': ['createRelayHandler', 'startRelayServer', 'runBuilder', 'verifySignature', 'encodeRecord', 'decodeRecord', 'WebhookStateError']
 }
 const NOT_AT_ROOT = ['Hub', 'Member', 'ReplyParser', 'ControlClient', 'socksConnect', 'attachTor', 'launchTor', 'getTor', 'startTestnet', 'buildAddOnion', 'serviceIdFromPublicKey']
 
