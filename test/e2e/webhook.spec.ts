@@ -198,6 +198,7 @@ describe('e2e: GitHub webhooks to a hidden builder (relay, hub, builder on three
   let builder: Builder | undefined
   const relayLog: RelayLogEntry[] = []
   const builderLog: BuilderLogEntry[] = []
+  const memberEvents: string[] = []
   const stateDir = (): string => join(dir, 'builder-state')
 
   async function startBuilder (): Promise<Builder> {
@@ -213,11 +214,22 @@ describe('e2e: GitHub webhooks to a hidden builder (relay, hub, builder on three
     })
   }
 
+  afterEach(function () {
+    // on a failure, the story of each side (ids and reasons only: never a body)
+    if (this.currentTest?.state !== 'failed') return
+    for (const e of relayLog) console.log(`      [relay] ${JSON.stringify(e)}`)
+    for (const e of builderLog) console.log(`      [builder] ${JSON.stringify(e)}`)
+    for (const e of memberEvents) console.log(`      [builder member] ${e}`)
+  })
+
   const builds = (): BuilderLogEntry[] => builderLog.filter(e => e.kind === 'build-finished')
   const builtDeliveries = (): string[] => builds().flatMap(e => e.deliveries ?? [])
 
   it('the library: a signed push builds; a badly signed POST gets 401 and never reaches the builder', async () => {
     ;[relayMember, builderMember] = await Promise.all([member(net.clients[1], ids.relay), member(net.clients[2], ids.builder)])
+    builderMember.addEventListener('dropped', (e) => { memberEvents.push(`dropped ${e.detail.topic} from ${e.detail.from}: ${e.detail.reason}`) })
+    builderMember.addEventListener('gap', (e) => { memberEvents.push(`gap ${e.detail.topic} from ${e.detail.from}: ${e.detail.missing.join('..')}`) })
+    builderMember.addEventListener('reconnected', () => { memberEvents.push('reconnected') })
     builder = await startBuilder()
     relay = await startRelayServer({ listen: '127.0.0.1:0', secret: SECRET, publisher: relayMember, sealTo: [ids.builder.peerId], minRetryMs: 200, maxRetryMs: 2000, log: (e) => { relayLog.push(e) } })
     const linesBefore = markerLines().length
