@@ -11,6 +11,13 @@
  * restart the hub and the builder at will. Tests share the hub and run in
  * order. Every wait is bounded; every process is stopped by its PID.
  *
+ * The in-process builder has its own PeerId (libBuilder), not the CLI
+ * builder's: a member that leaves a topic sends gossipsub's PRUNE with a
+ * 10 s backoff, and the same PeerId subscribing again within it is not
+ * grafted by the hub at once, so a message published in that window is
+ * acknowledged and retained but not delivered live (a messaging issue; the
+ * last case below still meets it, as a builder restarted at once would).
+ *
  * The thief stands for a stolen relay key: it is in the realm with the
  * relay's publish right, and the builder takes sealed events from it (as it
  * would from the relay whose key was taken), but it has no GitHub secret.
@@ -74,7 +81,7 @@ describe('e2e: GitHub webhooks to a hidden builder (relay, hub, builder on three
   let dir: string
   let secretFile: string
   let marker: string
-  const ids = {} as Record<'hub' | 'relay' | 'builder' | 'thief', Identity>
+  const ids = {} as Record<'hub' | 'relay' | 'builder' | 'libBuilder' | 'thief', Identity>
   let hubOnion: OnionKey
   let hub: Hub | undefined
   let hubAddr: string
@@ -124,7 +131,7 @@ describe('e2e: GitHub webhooks to a hidden builder (relay, hub, builder on three
     writeFileSync(secretFile, SECRET + '\n')
     chmodSync(secretFile, 0o600)
     marker = join(dir, 'built.txt')
-    for (const k of ['hub', 'relay', 'builder', 'thief'] as const) {
+    for (const k of ['hub', 'relay', 'builder', 'libBuilder', 'thief'] as const) {
       // the CLI's own identity files, so the subprocesses and the in-process members are the same PeerIds
       const d = join(dir, k)
       const id = k === 'hub' ? { privateKey: await generateKeyPair('Ed25519') } : await loadOrCreateIdentity(d)
@@ -134,7 +141,7 @@ describe('e2e: GitHub webhooks to a hidden builder (relay, hub, builder on three
     realm = parseRealm({
       roles: [
         { name: 'relay', peers: [ids.relay.peerId, ids.thief.peerId], permissions: [{ uri: 'webhook.github.', match: 'prefix', allow: { publish: true } }] },
-        { name: 'builder', peers: [ids.builder.peerId], permissions: [{ uri: 'webhook.github.', match: 'prefix', allow: { subscribe: true } }] }
+        { name: 'builder', peers: [ids.builder.peerId, ids.libBuilder.peerId], permissions: [{ uri: 'webhook.github.', match: 'prefix', allow: { subscribe: true } }] }
       ],
       // the builder catches up from here after a restart or a disconnect
       history: [{ uri: 'webhook.github.', match: 'prefix', limit: 100, maxAgeSeconds: 86400 }]
@@ -226,12 +233,12 @@ describe('e2e: GitHub webhooks to a hidden builder (relay, hub, builder on three
   const builtDeliveries = (): string[] => builds().flatMap(e => e.deliveries ?? [])
 
   it('the library: a signed push builds; a badly signed POST gets 401 and never reaches the builder', async () => {
-    ;[relayMember, builderMember] = await Promise.all([member(net.clients[1], ids.relay), member(net.clients[2], ids.builder)])
+    ;[relayMember, builderMember] = await Promise.all([member(net.clients[1], ids.relay), member(net.clients[2], ids.libBuilder)])
     builderMember.addEventListener('dropped', (e) => { memberEvents.push(`dropped ${e.detail.topic} from ${e.detail.from}: ${e.detail.reason}`) })
     builderMember.addEventListener('gap', (e) => { memberEvents.push(`gap ${e.detail.topic} from ${e.detail.from}: ${e.detail.missing.join('..')}`) })
     builderMember.addEventListener('reconnected', () => { memberEvents.push('reconnected') })
     builder = await startBuilder()
-    relay = await startRelayServer({ listen: '127.0.0.1:0', secret: SECRET, publisher: relayMember, sealTo: [ids.builder.peerId], minRetryMs: 200, maxRetryMs: 2000, log: (e) => { relayLog.push(e) } })
+    relay = await startRelayServer({ listen: '127.0.0.1:0', secret: SECRET, publisher: relayMember, sealTo: [ids.libBuilder.peerId], minRetryMs: 200, maxRetryMs: 2000, log: (e) => { relayLog.push(e) } })
     const linesBefore = markerLines().length
 
     const good = await push(relay.url, 'refs/heads/main')
@@ -257,7 +264,7 @@ describe('e2e: GitHub webhooks to a hidden builder (relay, hub, builder on three
     const body = pushTo('refs/heads/main')
     bodies.push(body)
     const record = encodeRecord({ version: RECORD_VERSION, event: 'push', delivery, body: new TextEncoder().encode(body), signature: await signed(body, 'a guess at the secret'), receivedAt: BigInt(Date.now()) })
-    await thief.publish('webhook.github.push', record, { sealTo: [ids.builder.peerId], acknowledge: true })
+    await thief.publish('webhook.github.push', record, { sealTo: [ids.libBuilder.peerId], acknowledge: true })
     await until('the builder\'s verdict', () => builderLog.some(e => e.delivery === delivery), DELIVER_MS)
     const verdict = builderLog.find(e => e.delivery === delivery)
     assert.equal(verdict?.kind, 'rejected')
@@ -317,7 +324,7 @@ describe('e2e: GitHub webhooks to a hidden builder (relay, hub, builder on three
 
     // GitHub's "Redeliver" of a delivery already built, through a relay that
     // forgot it (a restart): it reaches the builder, which does not build again
-    const fresh = await startRelayServer({ listen: '127.0.0.1:0', secret: SECRET, publisher: relayMember, sealTo: [ids.builder.peerId], log: (e) => { relayLog.push(e) } })
+    const fresh = await startRelayServer({ listen: '127.0.0.1:0', secret: SECRET, publisher: relayMember, sealTo: [ids.libBuilder.peerId], log: (e) => { relayLog.push(e) } })
     try {
       const redelivered = await push(fresh.url, 'refs/heads/main', { delivery: missed[0], body: bodies[bodies.length - 3] })
       assert.equal(redelivered.status, 202)
