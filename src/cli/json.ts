@@ -34,6 +34,10 @@
  * | `member` / `refused` / `realm-reloaded` / `realm-error` | `peerId`, `joined` / `peerId`, `action`, `uri` / `disconnected` / `message` | hub (which prints `listening` first, as listen does) |
  * | `dropped` / `gap` | `topic`, `from`, `reason` (not-sealed, wrong-sender, not-a-recipient, tampered, replay, clock-skew, …) / `topic`, `from`, `missing` ([first, last] sequence numbers) | subscribe |
  * | `keys`, `keys-rotated`, `keys-imported` | `peerId`; `fingerprint`; `keyId`; `created`; `card` (p2p-tor-card:…); `graceMs` (rotate) | keys |
+ * | `relay-listening` | `url` (the webhook URL as bound); `healthUrl`; `topic`; `sealTo`; `peerId` (the relay member) | webhook relay |
+ * | `webhook-relay` | `kind`: `"accepted"` \| `"duplicate"` \| `"rejected"` \| `"forwarded"` \| `"retrying"` \| `"dropped"`; `status`, `reason`, `githubEvent` (GitHub's X-GitHub-Event), `delivery`, `topic`, `queued`, `attempts`, `retryInMs` when they apply (never the body or the secret) | webhook relay |
+ * | `builder-ready` | `topic`; `from`; `replayed` (events the hub's history handed over); `statePath`; `peerId` | webhook run |
+ * | `webhook-builder` | `kind`: `"accepted"` \| `"collapsed"` \| `"ignored"` \| `"rejected"` \| `"build-started"` \| `"build-finished"` \| `"error"`; `id`, `githubEvent`, `delivery`, `ref`, `after`, `replayed`, `reason`, `deliveries`, `exitCode`, `signal`, `timedOut`, `durationMs` when they apply | webhook run |
  * | `error` | `code` (stable, e.g. `"HS_DESC_NOT_FOUND"`, see errors.ts); `exitCode`; `message` (one line) | any command, last line |
  *
  * Example (`p2p-tor dial … --count 2 --json`):
@@ -48,6 +52,7 @@
  */
 
 import type { NodeStatus, TestnetInfo } from '../testnet/index.js'
+import type { BuilderLogEntry, RelayLogEntry } from '../webhook/index.js'
 
 export type ProgressPhase = 'tor' | 'bootstrap' | 'publish' | 'connect' | 'testnet'
 
@@ -211,6 +216,11 @@ export type MessagingEvent =
   | { event: 'dropped', topic: string, from: string, reason: string }
   | { event: 'gap', topic: string, from: string, missing: [number, number] }
   | { event: 'keys' | 'keys-rotated' | 'keys-imported', peerId: string, fingerprint: string, keyId: string, created: number, card: string, graceMs?: number }
+  // webhook relay / run (issue 15): the library's log entries as they are, never the body or the secret
+  | { event: 'relay-listening', url: string, healthUrl: string, topic: string, sealTo: string[], peerId: string }
+  | ({ event: 'webhook-relay', githubEvent?: string } & Omit<RelayLogEntry, 'event'>)
+  | { event: 'builder-ready', topic: string, from: string[], replayed: number, statePath: string, peerId: string }
+  | ({ event: 'webhook-builder', githubEvent?: string } & Omit<BuilderLogEntry, 'event'>)
 
 export type CliEvent = MessagingEvent | ProgressEvent | ListeningEvent | ConnectionEvent | StoppedEvent | ConnectedEvent | PingEvent | SummaryEvent | IdEvent | WarningEvent | ErrorEvent |
   TorDownEvent | TorUpEvent | ReachableEvent | RepublishFailedEvent |

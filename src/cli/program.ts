@@ -17,6 +17,8 @@ import type { PublishCommandOptions } from './commands/publish.js'
 import type { SubscribeCommandOptions } from './commands/subscribe.js'
 import type { RegisterCommandOptions } from './commands/register.js'
 import type { CallCommandOptions } from './commands/call.js'
+import type { WebhookRelayOptions } from './commands/webhook-relay.js'
+import type { WebhookRunOptions } from './commands/webhook-run.js'
 import type { TestnetDirOptions, TestnetStartOptions, TestnetStopOptions } from './commands/testnet.js'
 
 const DEFAULT_PORT = 7777
@@ -141,6 +143,58 @@ function keysCommand (ctx: CliContext, done: (exitCode: number) => void): Comman
   return cmd
 }
 
+/** Accumulates a repeatable option (--seal-to A --seal-to B, or --seal-to A B). */
+function collect (value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value]
+}
+
+/**
+ * `p2p-tor webhook relay|run`: GitHub webhooks to a hidden builder (issue 15).
+ * The relay is a member of the hub with a public HTTP(S) endpoint; the
+ * builder is a member with no onion service that runs a command.
+ */
+function webhookCommand (ctx: CliContext, done: (exitCode: number) => void): Command {
+  const cmd = new Command('webhook').description('GitHub webhooks to a hidden builder: a public relay forwards verified deliveries over Tor, sealed, to a builder that re-verifies them and runs a command')
+  addMemberOptions(cmd.command('relay')
+    .description('receive GitHub\'s webhook POSTs over HTTP(S), check their signature, and forward them through the hub sealed to the builder(s); runs until Ctrl-C')
+    .requiredOption('--listen <host:port>', 'where the HTTP server listens, e.g. 127.0.0.1:8080 behind a reverse proxy')
+    .option('--path <path>', 'the path GitHub posts to', '/webhook/github')
+    .requiredOption('--secret-file <file>', 'the webhook secret (as in GitHub\'s settings), in a file only its owner can read')
+    .option('--topic <uri>', 'deliveries go to <topic>.<event>', 'webhook.github')
+    .option('--seal-to <peerId>', 'a builder\'s PeerId: only the builders named can open the events (repeatable)', collect)
+    .option('--tls-cert <file>', 'PEM certificate: serve HTTPS (with --tls-key)')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option('--wait', 'if the hub is not reachable yet, keep trying until --timeout'))
+    .addHelpText('after', footer(`  p2p-tor webhook relay --listen 127.0.0.1:8080 --secret-file ~/.config/p2p-tor/webhook.secret \\
+      --hub /onion3/<id>:7777/p2p/12D3KooW... --seal-to 12D3KooW<builder>...
+  GET /healthz answers the queue, the hub connection and counts of refusals.
+
+${MEMBER_HELP}`))
+    .action(async (opts: WebhookRelayOptions) => {
+      const { webhookRelayCommand } = await import('./commands/webhook-relay.js')
+      done(await webhookRelayCommand(withHub(opts, ctx.env), ctx))
+    })
+  addMemberOptions(cmd.command('run')
+    .description('subscribe to the relay\'s sealed webhook events, re-verify GitHub\'s signature with this builder\'s own secret, and run <command> with the JSON body on stdin (one build at a time); runs until Ctrl-C')
+    .argument('<command...>', 'after --: the build command and its arguments (env: GITHUB_EVENT, GITHUB_DELIVERY, GITHUB_REF, GITHUB_AFTER)')
+    .option('--from <peerId>', 'the relay\'s PeerId: only events sealed by it are taken (repeatable)', collect)
+    .requiredOption('--secret-file <file>', 'this builder\'s own copy of the webhook secret, in a file only its owner can read')
+    .option('--event <name>', 'the GitHub event that builds', 'push')
+    .option('--ref <ref>', 'the ref that builds; * builds every ref', 'refs/heads/main')
+    .option('--topic <uri>', 'the relay\'s --topic', 'webhook.github')
+    .addOption(new Option('--build-timeout <s>', 'seconds a build may run before it is killed').default(undefined, '1800').argParser(parseTimeoutOption)))
+    .addHelpText('after', footer(`  p2p-tor webhook run --hub /onion3/<id>:7777/p2p/12D3KooW... --from 12D3KooW<relay>... \\
+      --secret-file ~/.config/p2p-tor/webhook.secret -- ./build.sh
+  The hub's realm must retain the topic (history) so that a builder that was down catches up.
+
+${MEMBER_HELP}`))
+    .action(async (command: string[], opts: WebhookRunOptions) => {
+      const { webhookRunCommand } = await import('./commands/webhook-run.js')
+      done(await webhookRunCommand(command, withHub(opts, ctx.env), ctx))
+    })
+  return cmd
+}
+
 /**
  * The `p2p-tor` program. `done` receives each action's exit code; a thrown
  * error goes to main(). Commander must not exit the process itself: main()
@@ -254,6 +308,7 @@ ${MEMBER_HELP}`))
     })
 
   program.addCommand(keysCommand(ctx, done))
+  program.addCommand(webhookCommand(ctx, done))
 
   program.command('id')
     .description('print this node\'s peer id and onion address (creates the keys on first use; starts no tor)')

@@ -67,7 +67,10 @@ export function memberGossipsubOptions (maxMessageBytes: number): Partial<Gossip
   return {
     ...common(maxMessageBytes),
     // a publish goes to every hub subscribed to the topic, not a random few
-    floodPublish: true
+    floodPublish: true,
+    // the PRUNE a member sends when it leaves a topic asks for a short
+    // backoff only: it may rejoin at once (a restart)
+    unsubcribeBackoff: 1000
   }
 }
 
@@ -119,6 +122,7 @@ interface RpcLike {
 }
 
 interface GossipSubInternals {
+  doAddBackoff: (id: string, topic: string, intervalMs: number) => void
   handleReceivedRpc: (from: PeerId, rpc: RpcLike) => Promise<void>
   sendRpc: (id: string, rpc: RpcLike) => boolean
   sendRpcInBatch: (tosend: Set<string>, rpc: RpcLike) => void
@@ -134,7 +138,7 @@ interface GossipSubInternals {
  */
 export function guardGossipsub (pubsub: GossipSub, policy: GuardPolicy): { evict: (peer: string, topic: string) => void } {
   const gs = pubsub as unknown as GossipSubInternals
-  for (const name of ['handleReceivedRpc', 'sendRpc', 'sendRpcInBatch', 'piggybackGossip'] as const) {
+  for (const name of ['handleReceivedRpc', 'sendRpc', 'sendRpcInBatch', 'piggybackGossip', 'doAddBackoff'] as const) {
     if (typeof gs[name] !== 'function') {
       throw new Error(`@libp2p/gossipsub no longer has ${name}(); the hub's per-peer guard cannot be installed (pin @libp2p/gossipsub ~17.1)`)
     }
@@ -191,6 +195,13 @@ export function guardGossipsub (pubsub: GossipSub, policy: GuardPolicy): { evict
     for (const id of tosend) policy.onSend?.(id, rpc)
     sendRpcInBatch(tosend, rpc)
   }
+
+  // No PRUNE backoff at the hub. A member that leaves a topic sends PRUNE
+  // with a backoff (10 s by default), and gossipsub would then refuse to put
+  // it back in the mesh for that long: a builder restarted at once (same
+  // PeerId) was acknowledged messages it never received live. At the centre
+  // of a star, the realm decides who is in a topic, not backoff.
+  gs.doAddBackoff = () => {}
 
   return {
     evict: (peer, topic) => {

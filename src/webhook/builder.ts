@@ -106,6 +106,8 @@ export interface BuilderOptions {
   builtWindow?: number
   /** Messages waiting to be checked, at most; beyond that they are dropped until a restart replays them. @default 1000 */
   backlogCap?: number
+  /** How long to wait, after subscribing, for the replayed messages the hub announced (opened asynchronously). @default 30 s */
+  catchUpTimeoutMs?: number
   log?: (entry: BuilderLogEntry) => void
 }
 
@@ -180,6 +182,7 @@ export async function runBuilder (opts: BuilderOptions): Promise<Builder> {
   const killGraceMs = positive('killGraceMs', opts.killGraceMs, 5_000)
   const maxBodyBytes = positive('maxBodyBytes', opts.maxBodyBytes, GITHUB_MAX_BODY_BYTES)
   const backlogCap = positive('backlogCap', opts.backlogCap, 1000)
+  const catchUpTimeoutMs = positive('catchUpTimeoutMs', opts.catchUpTimeoutMs, 30_000)
   const secret = opts.secret
   const command = [...opts.command]
   const output = opts.output ?? 'inherit'
@@ -363,7 +366,19 @@ export async function runBuilder (opts: BuilderOptions): Promise<Builder> {
     record(msg.id, pending)
   }
 
+  // A Member opens sealed messages asynchronously, so the ones the hub
+  // replayed can still be on their way when subscribe() resolves: catching up
+  // ends once as many replayed messages arrived as the hub said it sent.
+  let replayedSeen = 0
+  let replayWanted = Infinity
+  let replayDone: (() => void) | undefined
+  const replayArrived = new Promise<void>((resolve) => { replayDone = resolve })
+
   function onMessage (msg: WebhookMessage): void {
+    if (msg.replayed) {
+      replayedSeen++
+      if (replayedSeen >= replayWanted) replayDone?.()
+    }
     if (stopped) return
     if (backlog >= backlogCap) {
       // lastId stays before this message, so the next start replays it
@@ -380,6 +395,15 @@ export async function runBuilder (opts: BuilderOptions): Promise<Builder> {
   }
 
   const sub = await opts.subscriber.subscribe(topic, onMessage, { sealedFrom: senders, sinceId: state.lastId })
+  replayWanted = sub.replayed
+  if (replayedSeen >= replayWanted) replayDone?.()
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => { resolve('late') }, catchUpTimeoutMs) })
+  if (await Promise.race([replayArrived, late]) === 'late') {
+    // some were dropped on the way (not sealed by the relay, ...): build for what came
+    emit({ kind: 'error', reason: `${replayedSeen} of the ${sub.replayed} replayed message(s) arrived within ${catchUpTimeoutMs} ms; building for those` })
+  }
+  clearTimeout(timer)
   await chain
   catchingUp = false
   if (running == null && pending != null && !stopped) {

@@ -121,6 +121,22 @@ describe('fake: hub and members over loopback TCP', function () {
     assert.equal(dec(got.sub2[0].data), 'one')
   })
 
+  it('a subscriber that leaves a topic and comes straight back gets the next message live (no PRUNE backoff at the hub)', async () => {
+    const first: Delivery[] = []
+    await sub1.subscribe('news.back', (m) => { first.push(m) })
+    await pub.publish('news.back', enc('b0'), { acknowledge: true })
+    await until('b0', () => first.length === 1)
+    await sub1.unsubscribe('news.back')
+    const again: Delivery[] = []
+    await sub1.subscribe('news.back', (m) => { again.push(m) })
+    await pub.publish('news.back', enc('b1'), { acknowledge: true })
+    // well inside gossipsub's 10 s unsubscribe backoff, and live (not from history: news.back is not retained)
+    await until('b1 live', () => again.length === 1, 3000)
+    assert.equal(dec(again[0].data), 'b1')
+    assert.equal(again[0].replayed, false)
+    await sub1.unsubscribe('news.back')
+  })
+
   it('keeps order per publisher over 100 messages', async () => {
     const before = got.sub1.length
     for (let i = 0; i < 100; i++) await pub.publish('news.a', enc(`n${i}`))

@@ -195,6 +195,31 @@ describe('webhook builder (fake subscriber, real command, real data directory)',
     assert.deepEqual((await runs()).map(r => r.delivery), ['r-1', 'r-4'])
   })
 
+  it('collapses replayed messages that a Member hands over after subscribe() resolved (it opens sealed ones asynchronously)', async () => {
+    const b1 = await start()
+    const m1 = await message('s-1', pushTo('refs/heads/main'))
+    subscriber.deliver(m1)
+    await until('build-finished')
+    await b1.stop()
+    for (const d of ['s-2', 's-3', 's-4']) subscriber.deliver(await message(d, pushTo('refs/heads/main')))
+    logs = []
+    // as Member does with sealed payloads: subscribe resolves with the count, the messages follow
+    const late: WebhookMessage[] = []
+    const asyncSubscriber = {
+      subscribe: async (topic: string, handler: (msg: WebhookMessage) => void, opts: { sealedFrom?: string[], sinceId?: string }) => {
+        const res = await subscriber.subscribe(topic, (m) => { late.push(m) }, opts)
+        setImmediate(() => { for (const m of late) handler(m) })
+        return res
+      }
+    }
+    const b2 = await start({ subscriber: asyncSubscriber })
+    assert.equal(b2.replayed, 3)
+    const [finished] = await until('build-finished')
+    assert.deepEqual(finished.deliveries, ['s-2', 's-3', 's-4'])
+    assert.deepEqual(logs.filter(l => l.kind === 'collapsed').map(l => l.delivery), ['s-2', 's-3', 's-4'])
+    assert.deepEqual((await runs()).map(r => r.delivery), ['s-1', 's-4'])
+  })
+
   it('does not mark a build stopped midway as built: the next start builds it', async () => {
     const b1 = await start({ env: { HOLD: '1' } })
     subscriber.deliver(await message('s-1', pushTo('refs/heads/main')))
