@@ -31,8 +31,9 @@ describe('control client: debug log', () => {
       const closed = new Promise(resolve => client.once('close', resolve))
       assert.deepEqual(await client.addOnion({ key: blob, flags: ['DiscardPK'], ports: [{ virtualPort: 80 }] }), { serviceId: key.serviceId })
       // an event that does not parse is logged and dropped; the connection stays
-      const event = new Promise(resolve => client.once('event', resolve))
-      fake.push('650 HS_DESC UPLOADED\r\n')
+      // the CIRC event is neither HS_DESC nor STATUS_CLIENT: nothing to parse, nothing logged
+      const event = new Promise(resolve => client.on('event', (r) => { if (r.lines[0].text.startsWith('CIRC')) resolve(r) }))
+      fake.push('650 HS_DESC UPLOADED\r\n650 CIRC 1 LAUNCHED\r\n')
       await event
       const pending = client.getInfo('version', { signal: ac.signal })
       await fake.waitForLines(2)

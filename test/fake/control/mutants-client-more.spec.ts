@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict'
 import net from 'node:net'
 import { ControlClient } from '../../../src/control/client.js'
-import { InvalidControlArgumentError } from '../../../src/control/errors.js'
+import { ControlConnectionClosedError, ControlProtocolError, InvalidControlArgumentError } from '../../../src/control/errors.js'
+import * as cap from '../../unit/control/captured.js'
 import { FakeTorControl } from '../../fixtures/fake-control.js'
 import type { ControlReply } from '../../../src/control/parser.js'
 
@@ -99,5 +100,120 @@ describe('control client: more edge cases', () => {
       for (const s of sockets) s.destroy()
       await new Promise(resolve => server.close(resolve))
     }
+  })
+
+  it('an abort whose reason is not an Error rejects with an AbortError naming the verb', async () => {
+    fake.script(['GETINFO version', null])
+    client = await ControlClient.connect(fake.endpoint)
+    const ac = new AbortController()
+    const pending = client.getInfo('version', { signal: ac.signal })
+    await fake.waitForLines(1)
+    ac.abort('not an error')
+    await assert.rejects(pending, (err: Error) => err.name === 'AbortError' && err.message === 'GETINFO was aborted')
+  })
+
+  it('a refused commandTimeoutMs opens no connection at all', async () => {
+    let accepted = 0
+    fake.server.on('connection', () => { accepted++ })
+    await assert.rejects(ControlClient.connect(fake.endpoint, { commandTimeoutMs: -5 }), (err: Error) => err.name === 'InvalidParametersError')
+    // connections are accepted in order: once this one is in, an earlier one would have been counted
+    const seen = new Promise(resolve => fake.server.once('connection', resolve))
+    client = await ControlClient.connect(fake.endpoint)
+    await seen
+    assert.equal(accepted, 1)
+  })
+
+  it('a connection reset fails the pending command with the socket error as its cause', async () => {
+    fake.script(['GETINFO version', null])
+    client = await ControlClient.connect(fake.endpoint)
+    const pending = client.getInfo('version')
+    await fake.waitForLines(1)
+    for (const s of fake.sockets) s.resetAndDestroy()
+    await assert.rejects(pending, (err: Error) => {
+      assert.ok(err instanceof ControlConnectionClosedError, String(err))
+      assert.equal((err.cause as NodeJS.ErrnoException)?.code, 'ECONNRESET')
+      return true
+    })
+  })
+
+  it('unsubscribing after the connection closed resolves and sends nothing', async () => {
+    fake.script(['SETEVENTS CIRC', cap.OK])
+    client = await ControlClient.connect(fake.endpoint)
+    const unsubscribe = await client.subscribe('CIRC')
+    const closed = new Promise(resolve => client?.once('close', resolve))
+    fake.drop()
+    await closed
+    await unsubscribe()
+    assert.deepEqual(fake.lines, ['SETEVENTS CIRC'])
+  })
+
+  it('when a given-up command leaves half a reply, the other pending commands fail with the give-up as cause, not the half reply', async () => {
+    fake.script(['GETINFO version', '250-version=0.4.9.11\r\n'], ['GETINFO config-file', null])
+    client = await ControlClient.connect(fake.endpoint)
+    const ac = new AbortController()
+    const first = client.getInfo('version', { signal: ac.signal })
+    const second = client.getInfo('config-file')
+    await fake.waitForLines(2)
+    // give the half reply time to be read (an event cannot be used as a marker: it may not sit inside a reply)
+    await new Promise(resolve => setTimeout(resolve, 20))
+    const reason = new Error('give up')
+    ac.abort(reason)
+    await assert.rejects(first, (err: Error) => err === reason)
+    await assert.rejects(second, (err: Error) => err instanceof ControlConnectionClosedError && err.command === 'GETINFO' && err.cause === reason)
+  })
+
+  it('a connection that ends inside an event with no command waiting closes without an error', async () => {
+    client = await ControlClient.connect(fake.endpoint)
+    const closed = new Promise<unknown[]>(resolve => client?.once('close', (...args) => { resolve(args) }))
+    fake.push('650-CIRC 1 LAUNCHED\r\n')
+    await new Promise(resolve => setTimeout(resolve, 20))
+    fake.drop()
+    assert.deepEqual(await closed, [undefined])
+  })
+
+  it('errors without a cause have no cause property at all (a clean close, before and after)', async () => {
+    fake.script(['GETINFO version', ''], ['SETEVENTS STATUS_CLIENT', cap.OK], ['GETINFO status/bootstrap-phase', null])
+    client = await ControlClient.connect(fake.endpoint)
+    const pending = client.getInfo('version')
+    await fake.waitForLines(1)
+    const c2 = await ControlClient.connect(fake.endpoint)
+    const boot = c2.waitForBootstrap({ timeoutMs: 60_000 })
+    // both reject when the connection drops, before assert.rejects looks at them
+    pending.catch(() => {})
+    boot.catch(() => {})
+    await fake.waitForLines(3)
+    fake.drop()
+    const noCause = (err: Error): boolean => err instanceof ControlConnectionClosedError && !('cause' in err) && !/\(/.test(err.message)
+    await assert.rejects(pending, noCause)
+    await assert.rejects(boot, noCause)
+    await assert.rejects(client.getInfo('version'), noCause)
+  })
+
+  it('aborting the second of two pending commands gives up on it and drops the connection', async () => {
+    fake.script(['GETINFO version', null], ['GETINFO config-file', null])
+    client = await ControlClient.connect(fake.endpoint)
+    const ac = new AbortController()
+    const first = client.getInfo('version')
+    const second = client.getInfo('config-file', { signal: ac.signal })
+    await fake.waitForLines(2)
+    const reason = new Error('not that one')
+    ac.abort(reason)
+    await assert.rejects(second, (err: Error) => err === reason)
+    await assert.rejects(first, (err: Error) => err instanceof ControlConnectionClosedError && err.cause === reason)
+  })
+
+  it('rawCommand refuses non-strings whose text would pass (true, an array) as InvalidControlArgumentError', async () => {
+    client = await ControlClient.connect(fake.endpoint)
+    for (const bad of [true, ['GETINFO version'], { toString: () => 'GETINFO' }]) {
+      await assert.rejects(client.rawCommand(bad as unknown as string), (err: Error) => err instanceof InvalidControlArgumentError && err.argument === 'command line', String(bad))
+    }
+    assert.equal(fake.received, '')
+  })
+
+  it('waitForBootstrap: a GETINFO answer without status/bootstrap-phase is a protocol error about that value', async () => {
+    fake.script(['SETEVENTS STATUS_CLIENT', cap.OK], ['GETINFO status/bootstrap-phase', cap.OK], ['SETEVENTS', cap.OK])
+    client = await ControlClient.connect(fake.endpoint)
+    await assert.rejects(client.waitForBootstrap({ timeoutMs: 60_000 }), (err: Error) =>
+      err instanceof ControlProtocolError && /status\/bootstrap-phase needs a severity and an action/.test(err.message))
   })
 })
