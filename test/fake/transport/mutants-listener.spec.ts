@@ -86,6 +86,18 @@ describe('tor() listener: edge cases (fake Tor)', function () {
     assert.deepEqual(third.getAddrs().map(String), [ma.toString()])
   })
 
+  it('the local server tor delivers streams to listens on loopback only, at the port given to ADD_ONION', async () => {
+    const key = generateOnionKey()
+    start({ keys: [key], localTarget: 'tcp' })
+    const l = listener()
+    await l.listen(onionAddressToMultiaddr({ serviceId: key.serviceId, port: 7777 }))
+    const add = fake.commands.find(c => c.startsWith('ADD_ONION')) ?? ''
+    const port = Number(/Port=7777,127\.0\.0\.1:(\d+)$/.exec(add)?.[1])
+    // the server is private: read its bound address, the property that matters here
+    const bound = (l as any).server.address()
+    assert.deepEqual({ address: bound.address, port: bound.port }, { address: '127.0.0.1', port })
+  })
+
   it('a unix target lives in a fresh directory under unixSocketDir, removed on close', async () => {
     const base = await mkdtemp(path.join(os.tmpdir(), 'p2p-tor-listener-spec-'))
     try {
