@@ -109,6 +109,32 @@ describe('socksConnect: edge cases', () => {
     }
   })
 
+  it('a socket error without an errno code during the handshake says "failed" and adds no code suffix', async () => {
+    // Node gives a code to every OS error, but a stream destroyed with a
+    // plain Error (a wrapping layer, a bug) has none: the message must not
+    // end up saying "(undefined)". Only reachable through the client socket,
+    // so net.connect is wrapped to hand it to the test.
+    const server = await rawServer(() => {})
+    const original = net.connect
+    let socket: net.Socket | undefined
+    net.connect = ((...args: Parameters<typeof net.connect>) => { socket = original(...args); return socket }) as typeof net.connect
+    try {
+      const pending = rejection(socksConnect({ proxy: { host: '127.0.0.1', port: server.port }, host: ONION, port: PORT }))
+      net.connect = original
+      const s = socket as net.Socket
+      await new Promise(resolve => s.once('connect', resolve))
+      const injected = new Error('injected')
+      s.destroy(injected)
+      const err = await pending
+      assert.equal(err.constructor, SocksProtocolError)
+      assert.equal(err.message, `the connection to tor's SOCKS port 127.0.0.1:${server.port} failed during the handshake: check tor's log and retry`)
+      assert.equal(err.cause, injected)
+    } finally {
+      net.connect = original
+      await server.close()
+    }
+  })
+
   it('half a greeting answer does not stop the greeting deadline', async () => {
     const server = await rawServer(s => { s.once('data', () => { s.write(Uint8Array.of(5)) }) })
     try {
