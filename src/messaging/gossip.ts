@@ -9,8 +9,8 @@
  *
  * gossipsub cannot filter subscriptions per peer: its subscription filter
  * (`allowedTopics`) sees topics, not PeerIds, and `handleIWant` serves any
- * cached message to whoever names its id. So the hub wraps four methods of
- * its own gossipsub instance (`guardGossipsub`):
+ * cached message to whoever names its id. So the hub wraps methods of its
+ * own gossipsub instance (`guardGossipsub`):
  * - incoming: a SUBSCRIBE or GRAFT for a topic the peer may not subscribe to
  *   is dropped before gossipsub sees it, so the peer never enters that topic's
  *   peer set or mesh;
@@ -123,6 +123,8 @@ interface RpcLike {
 
 interface GossipSubInternals {
   doAddBackoff: (id: string, topic: string, intervalMs: number) => void
+  selectPeersToForward: (topic: string, propagationSource?: string, excludePeers?: Set<string>) => Set<string>
+  streamsOutbound: Map<string, unknown>
   handleReceivedRpc: (from: PeerId, rpc: RpcLike) => Promise<void>
   sendRpc: (id: string, rpc: RpcLike) => boolean
   sendRpcInBatch: (tosend: Set<string>, rpc: RpcLike) => void
@@ -138,7 +140,7 @@ interface GossipSubInternals {
  */
 export function guardGossipsub (pubsub: GossipSub, policy: GuardPolicy): { evict: (peer: string, topic: string) => void } {
   const gs = pubsub as unknown as GossipSubInternals
-  for (const name of ['handleReceivedRpc', 'sendRpc', 'sendRpcInBatch', 'piggybackGossip', 'doAddBackoff'] as const) {
+  for (const name of ['handleReceivedRpc', 'sendRpc', 'sendRpcInBatch', 'piggybackGossip', 'doAddBackoff', 'selectPeersToForward'] as const) {
     if (typeof gs[name] !== 'function') {
       throw new Error(`@libp2p/gossipsub no longer has ${name}(); the hub's per-peer guard cannot be installed (pin @libp2p/gossipsub ~17.1)`)
     }
@@ -202,6 +204,20 @@ export function guardGossipsub (pubsub: GossipSub, policy: GuardPolicy): { evict
   // PeerId) was acknowledged messages it never received live. At the centre
   // of a star, the realm decides who is in a topic, not backoff.
   gs.doAddBackoff = () => {}
+
+  // Every subscriber of a topic gets its messages, not only the mesh: a
+  // member that left and rejoined can sit outside the mesh for a heartbeat
+  // or more (a late PRUNE, the member's own backoff refusing our GRAFT), and
+  // a message forwarded meanwhile was lost. The peer set only ever holds
+  // subscribers the guard let in, and sendRpc filters again.
+  const selectPeersToForward = gs.selectPeersToForward.bind(gs)
+  gs.selectPeersToForward = (topic, propagationSource, excludePeers) => {
+    const out = selectPeersToForward(topic, propagationSource, excludePeers)
+    for (const id of gs.topics.get(topic) ?? []) {
+      if (id !== propagationSource && excludePeers?.has(id) !== true && gs.streamsOutbound.has(id)) out.add(id)
+    }
+    return out
+  }
 
   return {
     evict: (peer, topic) => {
