@@ -11,6 +11,7 @@ import { aborted, interruptedBy, StartDeadline, startOutputFor } from '../contex
 import { ExitCode, UsageError } from '../errors.js'
 import { checkHubAddress, checkUri, openMember, type MemberFlags } from '../member.js'
 import { readSecretFile } from '../secret-file.js'
+import { CLI_MAX_PAYLOAD_BYTES } from './publish.js'
 import type { CliContext } from '../context.js'
 
 export interface WebhookRelayOptions extends MemberFlags {
@@ -52,7 +53,7 @@ export async function webhookRelayCommand (opts: WebhookRelayOptions, ctx: CliCo
   const output = startOutputFor(ctx, opts.json, start, 'relay-listening')
   const opened = await openMember(opts, ctx, output, 'webhook relay', start.signal)
   try {
-    const { startRelayServer, formatRelayLog } = await import('../../webhook/index.js')
+    const { startRelayServer, formatRelayLog, RECORD_OVERHEAD } = await import('../../webhook/index.js')
     let server: Awaited<ReturnType<typeof startRelayServer>>
     try {
       server = await startRelayServer({
@@ -62,6 +63,10 @@ export async function webhookRelayCommand (opts: WebhookRelayOptions, ctx: CliCo
         topic,
         sealTo: opts.sealTo ?? [],
         publisher: opened.member,
+        // what a member can publish (the hub's default payload cap, 1 MiB),
+        // less the record's framing: a bigger delivery gets 413 at once
+        // instead of 202 and a silent drop when the publish is refused
+        maxBodyBytes: CLI_MAX_PAYLOAD_BYTES - RECORD_OVERHEAD,
         ...(tls != null ? { tls } : {}),
         log: (entry) => {
           // GitHub's event name would clash with the JSON line's own `event`
