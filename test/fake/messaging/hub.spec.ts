@@ -7,21 +7,14 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { gossipsub } from '@libp2p/gossipsub'
-import { identify } from '@libp2p/identify'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { tcp } from '@libp2p/tcp'
-import { createLibp2p } from 'libp2p'
 import { NotAuthorizedError, RpcError } from '../../../src/messaging/errors.js'
-import { hubGossipsubOptions, memberGossipsubOptions } from '../../../src/messaging/gossip.js'
 import { Hub } from '../../../src/messaging/hub.js'
 import { Member, type Delivery } from '../../../src/messaging/member.js'
 import { parseRealm, type Realm } from '../../../src/messaging/realm.js'
-import type { MessagingNode } from '../../../src/messaging/node.js'
 import type { PrivateKey } from '@libp2p/interface'
+import { tcpMessagingNode, until } from '../../fixtures/messaging-tcp.js'
 
 interface Who { key: PrivateKey, id: string }
 
@@ -30,26 +23,7 @@ async function who (): Promise<Who> {
   return { key, id: peerIdFromPrivateKey(key).toString() }
 }
 
-async function tcpNode (w: Who, hub: boolean, realm?: () => Realm, port = 0): Promise<MessagingNode> {
-  return await createLibp2p({
-    privateKey: w.key,
-    addresses: { listen: hub ? [`/ip4/127.0.0.1/tcp/${port}`] : [] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionGater: realm == null ? {} : { denyInboundEncryptedConnection: async (peer) => !realm().knows(peer.toString()) },
-    services: { identify: identify(), ping: (() => ({})) as any, pubsub: gossipsub(hub ? hubGossipsubOptions(1 << 20) : memberGossipsubOptions(1 << 20)) },
-    start: false
-  }) as unknown as MessagingNode
-}
 
-async function until (what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
-}
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b)
@@ -77,7 +51,7 @@ describe('fake: hub and members over loopback TCP', function () {
   }
 
   async function startHub (): Promise<void> {
-    const node = await tcpNode(ids.hub, true, () => realm, hubPort)
+    const node = await tcpMessagingNode(ids.hub.key, true, () => realm, hubPort)
     hub = await Hub.start(node, realm, { historyDir: join(dir, 'history') })
     const addr = node.getMultiaddrs()[0].toString()
     hubPort = Number(addr.split('/tcp/')[1].split('/')[0])
@@ -85,7 +59,7 @@ describe('fake: hub and members over loopback TCP', function () {
   }
 
   async function member (w: Who): Promise<Member> {
-    const node = await tcpNode(w, false)
+    const node = await tcpMessagingNode(w.key, false)
     const m = await Member.connect(node, { hubs: [hubAddr], minBackoffMs: 50, maxBackoffMs: 500, connectTimeoutMs: 5000 }, { timeoutMs: 10_000 })
     members.push(m)
     return m
@@ -274,7 +248,7 @@ describe('fake: hub and members over loopback TCP', function () {
   })
 
   it('a peer the realm does not name is refused at connect', async () => {
-    const node = await tcpNode(ids.stranger, false)
+    const node = await tcpMessagingNode(ids.stranger.key, false)
     await node.start()
     try {
       await assert.rejects(Member.connect(node, { hubs: [hubAddr] }, { timeoutMs: 5000 }))

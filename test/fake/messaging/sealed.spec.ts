@@ -8,57 +8,24 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { gossipsub } from '@libp2p/gossipsub'
-import { identify } from '@libp2p/identify'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { tcp } from '@libp2p/tcp'
-import { createLibp2p } from 'libp2p'
 import { RpcError } from '../../../src/messaging/errors.js'
-import { hubGossipsubOptions, memberGossipsubOptions } from '../../../src/messaging/gossip.js'
 import { Hub } from '../../../src/messaging/hub.js'
 import { Member, type Delivery } from '../../../src/messaging/member.js'
 import { parseRealm, type Realm } from '../../../src/messaging/realm.js'
 import { Sealing } from '../../../src/messaging/sealing.js'
 import { makeCard, generateSealKeyPair, rotateSealKeys } from '../../../src/seal/index.js'
-import type { MessagingNode } from '../../../src/messaging/node.js'
 import type { PrivateKey } from '@libp2p/interface'
+import { holdsAnyWindow, tcpMessagingNode, until } from '../../fixtures/messaging-tcp.js'
 
 interface Who { key: PrivateKey, id: string, dir: string }
 
-async function tcpNode (w: Who, hub: boolean, realm?: () => Realm): Promise<MessagingNode> {
-  return await createLibp2p({
-    privateKey: w.key,
-    addresses: { listen: hub ? ['/ip4/127.0.0.1/tcp/0'] : [] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionGater: realm == null ? {} : { denyInboundEncryptedConnection: async (peer) => !realm().knows(peer.toString()) },
-    services: { identify: identify(), pubsub: gossipsub(hub ? hubGossipsubOptions(1 << 20) : memberGossipsubOptions(1 << 20)) },
-    start: false
-  }) as unknown as MessagingNode
-}
 
-async function until (what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
-}
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b)
 
-/** Whether `haystack` holds any `window`-byte run of `needle`. */
-function holdsAnyWindow (haystack: Buffer, needle: Uint8Array, window = 16): boolean {
-  for (let i = 0; i + window <= needle.byteLength; i++) {
-    if (haystack.includes(Buffer.from(needle.subarray(i, i + window)))) return true
-  }
-  return false
-}
 
 describe('fake: sealed payloads through a hub over loopback TCP', function () {
   this.timeout(60_000)
@@ -72,7 +39,7 @@ describe('fake: sealed payloads through a hub over loopback TCP', function () {
   const sealings: Sealing[] = []
 
   async function member (w: Who): Promise<Member> {
-    const node = await tcpNode(w, false)
+    const node = await tcpMessagingNode(w.key, false)
     const sealing = await Sealing.open({ privateKey: w.key, dataDir: w.dir, watchIntervalMs: 50, cardTtlMs: 200 })
     sealings.push(sealing)
     const m = await Member.connect(node, { hubs: [hubAddr], sealing, minBackoffMs: 50, maxBackoffMs: 500 }, { timeoutMs: 10_000 })
@@ -93,7 +60,7 @@ describe('fake: sealed payloads through a hub over loopback TCP', function () {
       ],
       history: [{ uri: 'secret.', match: 'prefix', limit: 100 }]
     })
-    const node = await tcpNode(ids.hub, true, () => realm)
+    const node = await tcpMessagingNode(ids.hub.key, true, () => realm)
     hub = await Hub.start(node, realm, { historyDir: join(root, 'history'), record: (_peer, bytes) => { recorded.push(Buffer.from(bytes)) } })
     hubAddr = node.getMultiaddrs()[0].toString()
   })

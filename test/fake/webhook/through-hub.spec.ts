@@ -9,15 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { gossipsub } from '@libp2p/gossipsub'
-import { identify } from '@libp2p/identify'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { tcp } from '@libp2p/tcp'
-import { createLibp2p } from 'libp2p'
-import { hubGossipsubOptions, memberGossipsubOptions } from '../../../src/messaging/gossip.js'
 import { Hub } from '../../../src/messaging/hub.js'
 import { Member } from '../../../src/messaging/member.js'
 import { parseRealm } from '../../../src/messaging/realm.js'
@@ -28,34 +21,14 @@ import { startRelayServer } from '../../../src/webhook/server.js'
 import { SECRET, githubHeaders, post, pushTo, signed } from './fixtures.js'
 import type { Builder, BuilderLogEntry } from '../../../src/webhook/builder.js'
 import type { RelayServer } from '../../../src/webhook/server.js'
-import type { MessagingNode } from '../../../src/messaging/node.js'
-import type { Realm } from '../../../src/messaging/realm.js'
 import type { PrivateKey } from '@libp2p/interface'
+import { holdsAnyWindow, tcpMessagingNode } from '../../fixtures/messaging-tcp.js'
 
 interface Who { key: PrivateKey, id: string, dir: string }
 
 const MAX = 1 << 20
 
-async function tcpNode (w: Who, hub: boolean, realm?: () => Realm): Promise<MessagingNode> {
-  return await createLibp2p({
-    privateKey: w.key,
-    addresses: { listen: hub ? ['/ip4/127.0.0.1/tcp/0'] : [] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionGater: realm == null ? {} : { denyInboundEncryptedConnection: async (peer) => !realm().knows(peer.toString()) },
-    services: { identify: identify(), pubsub: gossipsub(hub ? hubGossipsubOptions(MAX) : memberGossipsubOptions(MAX)) },
-    start: false
-  }) as unknown as MessagingNode
-}
 
-/** Whether `haystack` holds any `window`-byte run of `needle`. */
-function holdsAnyWindow (haystack: Buffer, needle: Uint8Array, window = 16): boolean {
-  for (let i = 0; i + window <= needle.byteLength; i++) {
-    if (haystack.includes(Buffer.from(needle.subarray(i, i + window)))) return true
-  }
-  return false
-}
 
 describe('fake: webhook relay -> hub -> builder on messaging Members over loopback TCP', function () {
   this.timeout(60_000)
@@ -73,7 +46,7 @@ describe('fake: webhook relay -> hub -> builder on messaging Members over loopba
   let waiters: Array<() => void> = []
 
   async function member (w: Who): Promise<Member> {
-    const node = await tcpNode(w, false)
+    const node = await tcpMessagingNode(w.key, false)
     const sealing = await Sealing.open({ privateKey: w.key, dataDir: w.dir })
     sealings.push(sealing)
     const m = await Member.connect(node, { hubs: [hubAddr], sealing, minBackoffMs: 50, maxBackoffMs: 500, maxPayloadBytes: MAX }, { timeoutMs: 10_000 })
@@ -100,7 +73,7 @@ describe('fake: webhook relay -> hub -> builder on messaging Members over loopba
       ],
       history: [{ uri: 'webhook.github.', match: 'prefix', limit: 100 }]
     })
-    const node = await tcpNode(ids.hub, true, () => realm)
+    const node = await tcpMessagingNode(ids.hub.key, true, () => realm)
     hub = await Hub.start(node, realm, { historyDir: join(root, 'history'), record: (_peer, bytes) => { recorded.push(Buffer.from(bytes)) } })
     hubAddr = node.getMultiaddrs()[0].toString()
     const builderMember = await member(ids.builder)
