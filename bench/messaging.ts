@@ -27,7 +27,7 @@ import { percentile, summarize } from './stats.js'
 import { benchRealm, type Connected, type Flood, type LatencySample } from './messaging-side.js'
 import { errorText, type Listened, type TorEndpoints } from './sides.js'
 import type { MemoryStats, Role } from './peer.js'
-import type { Row, SuiteOptions } from './suite.js'
+import type { Row, SuiteOptions } from './rows.js'
 
 /** A client tor; `dataDir` (a testnet client has it) lets the hub's tor CPU be read from its tor.pid. */
 export type MessagingTor = TorEndpoints & { dataDir?: string }

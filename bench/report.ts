@@ -2,7 +2,7 @@
  * Turns benchmark rows into the printed table, the markdown for the README
  * and the results JSON. Pure: no I/O.
  */
-import type { Goal, Row } from './suite.js'
+import type { Goal, Row } from './rows.js'
 import type { Summary } from './stats.js'
 
 export interface Machine {

@@ -15,7 +15,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { generateSealKeyPair, makeCard, open, ReplayGuard, seal, SealKeyRing, type KeyCard } from '../src/seal/index.js'
 import { percentile, summarize } from './stats.js'
-import type { Row, SuiteOptions } from './suite.js'
+import type { Row, SuiteOptions } from './rows.js'
 import type { PeerId } from '@libp2p/interface'
 
 const KIB = 1024
