@@ -22,7 +22,8 @@ export async function callCommand (uri: string, data: string | undefined, opts: 
   const bytes = await readData(data, CLI_MAX_PAYLOAD_BYTES)
   const start = new StartDeadline(ctx.signal, opts.timeout)
   const output = startOutputFor(ctx, opts.json, start, 'joined')
-  const opened = await openMember(opts, ctx, output, 'call', start.signal)
+  // the deadline clears itself on 'joined'; a failure before that must clear it too (an idle timer)
+  const opened = await openMember(opts, ctx, output, 'call', start.signal).catch((err: unknown) => { start.clear(); throw err })
   try {
     const t0 = sinceStart()
     const result = await opened.member.call(uri, bytes, { signal: ctx.signal, timeoutMs: opts.timeout, wait: opts.wait === true, seal: opts.seal === true })

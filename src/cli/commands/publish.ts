@@ -29,7 +29,8 @@ export async function publishCommand (topic: string, data: string | undefined, o
   const bytes = await readData(data, CLI_MAX_PAYLOAD_BYTES)
   const start = new StartDeadline(ctx.signal, opts.timeout)
   const output = startOutputFor(ctx, opts.json, start, 'joined')
-  const opened = await openMember(opts, ctx, output, 'publish', start.signal)
+  // the deadline clears itself on 'joined'; a failure before that must clear it too (an idle timer)
+  const opened = await openMember(opts, ctx, output, 'publish', start.signal).catch((err: unknown) => { start.clear(); throw err })
   try {
     const acknowledge = opts.ack !== false
     const t0 = sinceStart()

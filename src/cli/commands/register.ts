@@ -81,7 +81,8 @@ export async function registerCommand (uri: string, command: string[], opts: Reg
   await checkUri(uri)
   const start = new StartDeadline(ctx.signal, opts.timeout)
   const output = startOutputFor(ctx, opts.json, start, 'joined')
-  const opened = await openMember(opts, ctx, output, 'register', start.signal)
+  // the deadline clears itself on 'joined'; a failure before that must clear it too (an idle timer)
+  const opened = await openMember(opts, ctx, output, 'register', start.signal).catch((err: unknown) => { start.clear(); throw err })
   try {
     const sealed = opts.sealedFrom != null ? { sealed: true, sealedFrom: opts.sealedFrom } : {}
     await opened.member.register(uri, async (data, call) => await invoke(uri, command, data, call.caller, call.signal, output), sealed)

@@ -41,7 +41,8 @@ export async function subscribeCommand (topic: string, opts: SubscribeCommandOpt
   const since = parseSince(opts.since)
   const start = new StartDeadline(ctx.signal, opts.timeout)
   const output = startOutputFor(ctx, opts.json, start, 'joined')
-  const opened = await openMember(opts, ctx, output, 'subscribe', start.signal)
+  // the deadline clears itself on 'joined'; a failure before that must clear it too (an idle timer)
+  const opened = await openMember(opts, ctx, output, 'subscribe', start.signal).catch((err: unknown) => { start.clear(); throw err })
   try {
     const print = (m: Delivery): void => {
       output.event({ event: 'message', topic: m.topic, from: m.from, id: m.id, time: m.time, receivedAt: m.receivedAt, contentType: m.contentType, replayed: m.replayed, ...dataFields(m.data) })

@@ -51,7 +51,8 @@ export async function webhookRelayCommand (opts: WebhookRelayOptions, ctx: CliCo
   const topic = opts.topic ?? DEFAULT_WEBHOOK_TOPIC
   const start = new StartDeadline(ctx.signal, opts.timeout)
   const output = startOutputFor(ctx, opts.json, start, 'relay-listening')
-  const opened = await openMember(opts, ctx, output, 'webhook relay', start.signal)
+  // the deadline clears itself on 'joined'; a failure before that must clear it too (an idle timer)
+  const opened = await openMember(opts, ctx, output, 'webhook relay', start.signal).catch((err: unknown) => { start.clear(); throw err })
   try {
     const { startRelayServer, formatRelayLog, RECORD_OVERHEAD } = await import('../../webhook/index.js')
     let server: Awaited<ReturnType<typeof startRelayServer>>
@@ -91,6 +92,7 @@ export async function webhookRelayCommand (opts: WebhookRelayOptions, ctx: CliCo
       await server.close()
     }
   } finally {
+    start.clear()
     await opened.close()
   }
 }

@@ -40,7 +40,8 @@ export async function webhookRunCommand (command: string[], opts: WebhookRunOpti
   const dataDir = resolveDataDir(opts.dataDir, ctx.env)
   const start = new StartDeadline(ctx.signal, opts.timeout)
   const output = startOutputFor(ctx, opts.json, start, 'builder-ready')
-  const opened = await openMember(opts, ctx, output, 'webhook run', start.signal)
+  // the deadline clears itself on 'joined'; a failure before that must clear it too (an idle timer)
+  const opened = await openMember(opts, ctx, output, 'webhook run', start.signal).catch((err: unknown) => { start.clear(); throw err })
   try {
     const builder = await runBuilder({
       subscriber: {
@@ -73,6 +74,7 @@ export async function webhookRunCommand (command: string[], opts: WebhookRunOpti
       await builder.stop()
     }
   } finally {
+    start.clear()
     await opened.close()
   }
 }
