@@ -4,3 +4,4 @@
  */
 export * from './core-errors.js'
 export * from './sequencer.js'
+export * from './invite.js'
