@@ -1,7 +1,11 @@
 /**
- * src/chat: the terminal chat over onion services (docs/chat.md). Core pieces:
- * invites, safety numbers, the encrypted store, the sequencer, the blind seal.
+ * p2p-tor/chat (issue 16, docs/chat.md): peer-to-peer chat over onion
+ * services, with a blind mailbox, groups, files and safety numbers. Each
+ * module is documented in its file.
  */
 export * from './core-errors.js'
 export * from './sequencer.js'
 export * from './invite.js'
+export * from './files.js'
+export * from './filename.js'
+export * from './file-errors.js'
