@@ -295,11 +295,12 @@ export class MailboxStore {
       throw new MailboxTooLargeError(`the blob is ${blob.byteLength} bytes, over the mailbox's cap of ${this.limits.maxBlobBytes}: send something smaller`)
     }
     return await this.exclusive(async () => {
-      const record = this.inboxes.get(id)
+      let record = this.inboxes.get(id)
       if (record == null) throw new MailboxUnknownInboxError()
       if (this.overQuota(record, blob.byteLength) != null) {
         // expired blobs may still be counted: sweep, then judge again
         await this.sweepLocked(MAILBOX_SWEEP_MAX)
+        record = this.inboxes.get(id) ?? record
       }
       const over = this.overQuota(record, blob.byteLength)
       if (over != null) throw new MailboxQuotaError(over)
