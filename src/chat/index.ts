@@ -3,9 +3,13 @@
  * services, with a blind mailbox, groups, files and safety numbers. Each
  * module is documented in its file.
  */
+export * from './errors.js'
 export * from './core-errors.js'
 export * from './sequencer.js'
 export * from './invite.js'
 export * from './files.js'
 export * from './filename.js'
 export * from './file-errors.js'
+export * from './mailbox-store.js'
+export * from './mailbox.js'
+export * from './mailbox-pb.js'
