@@ -22,9 +22,9 @@ import { TypedEventEmitter } from 'main-event'
 import { makeCard, open, seal, verifyCard, newerCard, ReplayGuard, ReplayError } from '../seal/index.js'
 import { SealedEnvelope } from '../seal/seal-pb.js'
 import { blindOpen, blindSeal } from './blind.js'
-import { ChatPayload, PayloadKind, GroupState, type GroupMember, type FileOffer as FileOfferPb } from './chat-pb.js'
+import { ChatPayload, PayloadKind, type GroupState, type GroupMember, type GroupMessage, type FileOffer as FileOfferPb } from './chat-pb.js'
 import { CHAT_PROTOCOL, sendDirect, serveDirect, type DeliverResult } from './direct.js'
-import { ChatError, ContactNotFoundError, GroupNotFoundError } from './errors.js'
+import { ChatError, ContactNotFoundError, GroupCryptoError, GroupNotFoundError } from './errors.js'
 import { FileServer, makeOffer, receiveFile, FILE_PROTOCOL, DEFAULT_MAX_FILE_BYTES } from './files.js'
 import { newGroupId, newGroupKey, openGroupMessage, sealGroupMessage } from './groups.js'
 import { decodeInvite, encodeInvite, inviteMultiaddr, mailboxMultiaddr, type Invite } from './invite.js'
@@ -180,6 +180,8 @@ export interface ChatClientOptions {
    * address. The fake tier maps invites to loopback TCP addresses here.
    */
   dialAddress?: (invite: Invite, which: 'contact' | 'mailbox') => string
+  /** told of every group message that arrives, before it is opened (tests, audits) */
+  onGroupMessage?: (gm: GroupMessage, from: string) => void
   /** read the store only: no sending, no mailbox polling (`p2p-tor chat inbox`) */
   offline?: boolean
 }
@@ -331,7 +333,10 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
 
   private addressOf (inv: Invite, which: 'contact' | 'mailbox'): string {
     if (this.opts.dialAddress != null) return this.opts.dialAddress(inv, which)
-    return which === 'contact' ? inviteMultiaddr(inv) : mailboxMultiaddr(inv)
+    if (which === 'contact') return inviteMultiaddr(inv)
+    const mb = mailboxMultiaddr(inv)
+    if (mb == null) throw new ChatError('this invite names no mailbox')
+    return mb
   }
 
   private contactByName (name: string): ContactRecord {
@@ -615,6 +620,22 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
     })
   }
 
+  /**
+   * Opens a group message with whatever key this member holds for its group
+   * and epoch; GroupCryptoError if it holds none that opens it (a removed
+   * member, a later epoch).
+   */
+  async openGroupMessage (gm: GroupMessage, sender: string): Promise<string> {
+    const g = this.groups.get(hex(gm.groupId))
+    if (g == null) throw new GroupCryptoError('this member holds no key of that group')
+    for (const key of Object.values(g.keys)) {
+      try {
+        return dec.decode(await openGroupMessage({ ...gm }, unb64(key), peerIdFromString(sender)))
+      } catch {}
+    }
+    throw new GroupCryptoError(`none of this member's keys of ${g.name} (epochs ${Object.keys(g.keys).join(', ') || 'none'}) opens a message of epoch ${gm.epoch}`)
+  }
+
   private groupByName (name: string): GroupRecord {
     for (const g of this.groups.values()) if (g.name === name || g.id === name) return g
     throw new GroupNotFoundError(name)
@@ -875,7 +896,7 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
         })
       }
     } finally {
-      await node.stop().catch(() => {})
+      await Promise.resolve(node.stop()).catch(() => {})
     }
   }
 
@@ -1107,6 +1128,7 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
       }
       case PayloadKind.GROUP_MESSAGE: {
         if (p.groupMessage == null) return
+        this.opts.onGroupMessage?.(p.groupMessage, rec.peerId)
         const g = this.groups.get(hex(p.groupMessage.groupId))
         if (g == null || g.removed || !g.members.some(m => m.peerId === rec.peerId)) { this.warn(`a group message from ${rec.name} for a group we are not in`); return }
         const key = g.keys[String(p.groupMessage.epoch)]
@@ -1187,8 +1209,9 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
       const keep = new Set([String(s.epoch), String(s.epoch - 1)])
       for (const k of Object.keys(g.keys)) if (!keep.has(k)) delete g.keys[k]
     } else {
+      // removed: the old keys stay (a malicious member would keep them too), and
+      // the test of removal is that none of them opens what follows
       g.removed = true
-      g.keys = {}
     }
     for (const m of members) if (m.peerId !== self) await this.memberContact(m)
     await this.saveGroup(g)

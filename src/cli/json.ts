@@ -222,7 +222,14 @@ export type MessagingEvent =
   | { event: 'builder-ready', topic: string, from: string[], replayed: number, statePath: string, peerId: string }
   | ({ event: 'webhook-builder', githubEvent?: string } & Omit<BuilderLogEntry, 'event'>)
 
-export type CliEvent = MessagingEvent | ProgressEvent | ListeningEvent | ConnectionEvent | StoppedEvent | ConnectedEvent | PingEvent | SummaryEvent | IdEvent | WarningEvent | ErrorEvent |
+/**
+ * Chat (issue 16): every chat event's name starts with `chat-`; its fields
+ * are the library's event detail as it is (src/chat/client.ts ChatEvents),
+ * never a key or a store secret. See the README's chat section.
+ */
+export type ChatCliEvent = { event: `chat-${string}` } & Record<string, unknown>
+
+export type CliEvent = ChatCliEvent | MessagingEvent | ProgressEvent | ListeningEvent | ConnectionEvent | StoppedEvent | ConnectedEvent | PingEvent | SummaryEvent | IdEvent | WarningEvent | ErrorEvent |
   TorDownEvent | TorUpEvent | ReachableEvent | RepublishFailedEvent |
   TestnetEvent | TestnetStoppedEvent | TestnetStatusEvent | TestnetEnvEvent
 

@@ -31,7 +31,7 @@ import type { Output } from '../output.js'
 import type { ChatClient } from '../../chat/client.js'
 import type { Invite } from '../../chat/invite.js'
 import type { ChatStore } from '../../chat/store.js'
-import type { TorNode } from '../../node.js'
+import type { TorNode, TorNodeOptions } from '../../node.js'
 import type { TorHandle } from '../../tor/index.js'
 
 export interface ChatFlags {
@@ -101,7 +101,7 @@ async function openParts (dataDir: string, identity: NodeIdentity, port: number,
   }
 }
 
-async function startClient (node: TorNode, handle: TorHandle | undefined, socks: string | undefined, identity: NodeIdentity, dataDir: string, parts: ChatParts, flags: ChatFlags, extra: { offline?: boolean } = {}): Promise<ChatClient> {
+async function startClient (node: TorNode, handle: TorHandle | undefined, socks: TorNodeOptions['socks'] | undefined, identity: NodeIdentity, dataDir: string, parts: ChatParts, flags: ChatFlags, extra: { offline?: boolean } = {}): Promise<ChatClient> {
   const { ChatClient } = await import('../../chat/client.js')
   const { loadOrCreateSealKeys } = await import('../../seal/index.js')
   const { createTorNode } = await import('../../node.js')
@@ -182,7 +182,7 @@ async function withDialOnlyClient (opts: ChatSendOptions, ctx: CliContext, outpu
     parts = await openParts(dataDir, identity, opts.port, opts, ctx)
     const { createTorNode } = await import('../../node.js')
     let handle: TorHandle | undefined
-    let socks: string | undefined
+    let socks: TorNodeOptions['socks'] | undefined
     if (!offline) {
       const choice = resolveTorChoice(opts as any, ctx.env, 0)
       await checkEndpoints(choice)
