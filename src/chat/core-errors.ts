@@ -52,3 +52,21 @@ export class InvalidInviteError extends Error {
     if (field != null) this.field = field
   }
 }
+
+/**
+ * A PeerId whose identity key is not Ed25519 (RSA, secp256k1, or a PeerId
+ * without an embedded key): chat identities, and so safety numbers, are
+ * Ed25519 only.
+ */
+export class NotEd25519PeerIdError extends Error {
+  static override name = 'NotEd25519PeerIdError'
+  readonly peerId: string
+  readonly keyType: string
+
+  constructor (peerId: string, keyType: string) {
+    super(`PeerId ${peerId} has a ${keyType} identity key, but chat identities are Ed25519; the contact must use a p2p-tor chat identity (an Ed25519 key)`)
+    this.name = 'NotEd25519PeerIdError'
+    this.peerId = peerId
+    this.keyType = keyType
+  }
+}

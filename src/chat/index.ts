@@ -5,3 +5,4 @@
 export * from './core-errors.js'
 export * from './sequencer.js'
 export * from './invite.js'
+export * from './safety.js'
