@@ -70,3 +70,26 @@ export class NotEd25519PeerIdError extends Error {
     this.keyType = keyType
   }
 }
+
+/** Why blindOpen() refused a blob: one counter per value. */
+export type BlindOpenReason = 'malformed' | 'version' | 'too-large' | 'unknown-key' | 'tampered'
+
+const BLIND_PROBLEMS: Record<BlindOpenReason, string> = {
+  malformed: 'it is too short to be a blind-sealed blob; it was damaged, or is not one',
+  version: 'it was sealed by a p2p-tor that writes another blob version; the sender should update, or send directly',
+  'too-large': 'it is larger than the cap; it is dropped unread',
+  'unknown-key': 'it is sealed to a key this node does not hold (another recipient, or a key rotated out past its grace period); the sender needs this node\'s current key card',
+  tampered: 'it does not authenticate under the key it names (changed in transit or at the mailbox, or moved to another inbox); it is dropped'
+}
+
+/** A mailbox blob that this node cannot open; `reason` names the check. Never carries blob bytes. */
+export class BlindOpenError extends Error {
+  static override name = 'BlindOpenError'
+  readonly reason: BlindOpenReason
+
+  constructor (reason: BlindOpenReason, detail?: string, options?: ErrorOptions) {
+    super(`cannot open mailbox blob: ${BLIND_PROBLEMS[reason]}${detail != null ? ` (${detail})` : ''}`, options)
+    this.name = 'BlindOpenError'
+    this.reason = reason
+  }
+}
