@@ -52,3 +52,44 @@ export class InvalidInviteError extends Error {
     if (field != null) this.field = field
   }
 }
+
+/**
+ * A PeerId whose identity key is not Ed25519 (RSA, secp256k1, or a PeerId
+ * without an embedded key): chat identities, and so safety numbers, are
+ * Ed25519 only.
+ */
+export class NotEd25519PeerIdError extends Error {
+  static override name = 'NotEd25519PeerIdError'
+  readonly peerId: string
+  readonly keyType: string
+
+  constructor (peerId: string, keyType: string) {
+    super(`PeerId ${peerId} has a ${keyType} identity key, but chat identities are Ed25519; the contact must use a p2p-tor chat identity (an Ed25519 key)`)
+    this.name = 'NotEd25519PeerIdError'
+    this.peerId = peerId
+    this.keyType = keyType
+  }
+}
+
+/** Why blindOpen() refused a blob: one counter per value. */
+export type BlindOpenReason = 'malformed' | 'version' | 'too-large' | 'unknown-key' | 'tampered'
+
+const BLIND_PROBLEMS: Record<BlindOpenReason, string> = {
+  malformed: 'it is too short to be a blind-sealed blob; it was damaged, or is not one',
+  version: 'it was sealed by a p2p-tor that writes another blob version; the sender should update, or send directly',
+  'too-large': 'it is larger than the cap; it is dropped unread',
+  'unknown-key': 'it is sealed to a key this node does not hold (another recipient, or a key rotated out past its grace period); the sender needs this node\'s current key card',
+  tampered: 'it does not authenticate under the key it names (changed in transit or at the mailbox, or moved to another inbox); it is dropped'
+}
+
+/** A mailbox blob that this node cannot open; `reason` names the check. Never carries blob bytes. */
+export class BlindOpenError extends Error {
+  static override name = 'BlindOpenError'
+  readonly reason: BlindOpenReason
+
+  constructor (reason: BlindOpenReason, detail?: string, options?: ErrorOptions) {
+    super(`cannot open mailbox blob: ${BLIND_PROBLEMS[reason]}${detail != null ? ` (${detail})` : ''}`, options)
+    this.name = 'BlindOpenError'
+    this.reason = reason
+  }
+}
