@@ -1,11 +1,15 @@
 /**
- * p2p-tor/chat (issue 16; design in docs/chat.md): a terminal chat peer to
- * peer over onion services, with a blind mailbox for offline contacts,
- * groups, files and safety numbers. It is built on src/node.ts, src/seal and
- * libp2p, not on the messaging hub; only the CLI imports it. Each part adds
- * its own `export *` line here.
+ * p2p-tor/chat (issue 16, docs/chat.md): peer-to-peer chat over onion
+ * services, with a blind mailbox, groups, files and safety numbers. Each
+ * module is documented in its file.
  */
 export * from './errors.js'
+export * from './core-errors.js'
+export * from './sequencer.js'
+export * from './invite.js'
+export * from './files.js'
+export * from './filename.js'
+export * from './file-errors.js'
 export * from './mailbox-store.js'
 export * from './mailbox.js'
 export * from './mailbox-pb.js'

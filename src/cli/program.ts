@@ -13,6 +13,7 @@ import type { DialOptions } from './commands/dial.js'
 import type { IdOptions } from './commands/id.js'
 import type { ListenOptions } from './commands/listen.js'
 import type { HubOptions } from './commands/hub.js'
+import type { ChatOptions, ChatSendOptions, ChatInboxOptions } from './commands/chat.js'
 import type { PublishCommandOptions } from './commands/publish.js'
 import type { SubscribeCommandOptions } from './commands/subscribe.js'
 import type { RegisterCommandOptions } from './commands/register.js'
@@ -195,6 +196,60 @@ ${MEMBER_HELP}`))
   return cmd
 }
 
+function addChatOptions (cmd: Command): Command {
+  return cmd
+    .option('--mailbox <multiaddr>', 'your mailbox (an always-on `p2p-tor mailbox`): contacts leave sealed messages there while you are offline; remembered for later runs')
+    .option('--passphrase-file <file>', 'encrypt the history with a key derived from the passphrase in this file (or P2P_TOR_CHAT_PASSPHRASE); default: a random key in <data dir>/chat/store.key, mode 0600')
+    .option('--read-receipts', 'tell contacts when you have read their messages (/read)')
+    .option('--downloads <dir>', 'where received files go (default <data dir>/chat/downloads)')
+    .option('--max-file-mb <n>', 'largest file accepted or sent, in MiB (default 64)', integer('--max-file-mb', 1, 4096))
+}
+
+/**
+ * `p2p-tor chat`: the terminal chat (issue 16) and its non-interactive forms.
+ */
+function chatCommand (ctx: CliContext, done: (exitCode: number) => void): Command {
+  const cmd = addChatOptions(addTorOptions(new Command('chat')
+    .description('end-to-end encrypted chat over Tor, peer to peer: prints your invite, then an interactive session (/help); --json reads commands and prints events as JSON lines')
+    .addOption(new Option('--port <port>', 'onion virtual port').default(DEFAULT_PORT).argParser(parsePortOption))
+    .addOption(new Option('-t, --timeout <s>', 'seconds allowed for starting up: reaching tor, its bootstrap and publishing the onion service').default(DEFAULT_LISTEN_TIMEOUT_MS, '300').argParser(parseTimeoutOption))))
+    .addHelpText('after', footer(`  p2p-tor chat --testnet .testnet/demo --mailbox /onion3/<id>:7777/p2p/12D3KooW...
+  p2p-tor chat send bob "see you at 6" --testnet .testnet/demo
+  p2p-tor chat inbox --json`))
+    .action(async (opts: ChatOptions) => {
+      const { chatCommand } = await import('./commands/chat.js')
+      done(await chatCommand(opts, ctx))
+    })
+  const dialOnly = (c: Command): Command => addChatOptions(addTorOptions(c
+    .addOption(new Option('--port <port>', 'the onion virtual port your invite names').default(DEFAULT_PORT).argParser(parsePortOption))
+    .addOption(new Option('-t, --timeout <s>', 'seconds allowed for reaching tor and the contact or its mailbox').default(DEFAULT_MEMBER_TIMEOUT_MS, '120').argParser(parseTimeoutOption))))
+  dialOnly(cmd.command('send')
+    .description('send one message (or --file) to a contact: directly, else to their mailbox, else it stays queued for the next `p2p-tor chat`')
+    .argument('<name>', 'the contact, as /contacts names it')
+    .argument('<text>', 'the message, or with --file the file\'s path')
+    .option('--file', '<text> is a file to offer (the contact fetches it while this process or a chat session runs)'))
+    .action(async (name: string, text: string, opts: ChatSendOptions) => {
+      const { chatSendCommand } = await import('./commands/chat.js')
+      done(await chatSendCommand(name, text, opts, ctx))
+    })
+  dialOnly(cmd.command('inbox')
+    .description('print the unread messages (no tor needed); --fetch first collects the mailbox')
+    .option('--fetch', 'fetch the mailbox first (needs tor)')
+    .option('--all', 'the recent history, read or not')
+    .option('--mark-read', 'mark what is printed as read'))
+    .action(async (opts: ChatInboxOptions) => {
+      const { chatInboxCommand } = await import('./commands/chat.js')
+      done(await chatInboxCommand(opts, ctx))
+    })
+  dialOnly(cmd.command('invite')
+    .description('print your invite code and chat address (no tor needed)'))
+    .action(async (opts: ChatSendOptions) => {
+      const { chatInviteCommand } = await import('./commands/chat.js')
+      done(await chatInviteCommand(opts, ctx))
+    })
+  return cmd
+}
+
 /**
  * The `p2p-tor` program. `done` receives each action's exit code; a thrown
  * error goes to main(). Commander must not exit the process itself: main()
@@ -309,6 +364,7 @@ ${MEMBER_HELP}`))
 
   program.addCommand(keysCommand(ctx, done))
   program.addCommand(webhookCommand(ctx, done))
+  program.addCommand(chatCommand(ctx, done))
 
   program.command('id')
     .description('print this node\'s peer id and onion address (creates the keys on first use; starts no tor)')

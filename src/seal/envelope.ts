@@ -84,7 +84,7 @@ const ENC_BYTES = 32
 const CONTENT_HEADER_BYTES = 20
 const TAG_BYTES = 16
 
-export type SealContextKindName = 'topic' | 'call' | 'result'
+export type SealContextKindName = 'topic' | 'call' | 'result' | 'chat'
 
 /** Where a sealed message belongs: a topic, a call to a URI, or the result of one. */
 export interface SealContext {
@@ -96,14 +96,16 @@ export interface SealContext {
 const KIND_TO_PB: Record<SealContextKindName, SealContextKind> = {
   topic: SealContextKind.TOPIC,
   call: SealContextKind.CALL,
-  result: SealContextKind.RESULT
+  result: SealContextKind.RESULT,
+  chat: SealContextKind.CHAT
 }
-const KIND_CODE: Record<SealContextKindName, number> = { topic: 1, call: 2, result: 3 }
+const KIND_CODE: Record<SealContextKindName, number> = { topic: 1, call: 2, result: 3, chat: 4 }
 
 function kindFromPb (k: SealContextKind): SealContextKindName | undefined {
   if (k === SealContextKind.TOPIC) return 'topic'
   if (k === SealContextKind.CALL) return 'call'
   if (k === SealContextKind.RESULT) return 'result'
+  if (k === SealContextKind.CHAT) return 'chat'
   return undefined
 }
 
@@ -183,7 +185,7 @@ function wrapAad (header: Uint8Array, ciphertext: Uint8Array): Uint8Array {
 }
 
 function checkContext (c: SealContext): void {
-  if (KIND_TO_PB[c.kind] == null) throw new SealInputError(`context kind must be 'topic', 'call' or 'result', got ${String(c.kind)}`)
+  if (KIND_TO_PB[c.kind] == null) throw new SealInputError(`context kind must be 'topic', 'call', 'result' or 'chat', got ${String(c.kind)}`)
   if (typeof c.name !== 'string' || c.name.length === 0) throw new SealInputError('context name (the topic or URI) must be a non-empty string')
   if (Buffer.byteLength(c.name) > MAX_SEAL_CONTEXT_BYTES) throw new SealInputError(`context name is longer than ${MAX_SEAL_CONTEXT_BYTES} bytes`)
 }

@@ -480,14 +480,16 @@ export enum SealContextKind {
   UNSPECIFIED = 'UNSPECIFIED',
   TOPIC = 'TOPIC',
   CALL = 'CALL',
-  RESULT = 'RESULT'
+  RESULT = 'RESULT',
+  CHAT = 'CHAT'
 }
 
 enum __SealContextKindValues {
   UNSPECIFIED = 0,
   TOPIC = 1,
   CALL = 2,
-  RESULT = 3
+  RESULT = 3,
+  CHAT = 4
 }
 
 export namespace SealContextKind {

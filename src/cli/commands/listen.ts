@@ -86,6 +86,8 @@ export interface OnionService<N extends TorNode = TorNode> {
   serve?: (node: N, output: Output, ctx: CliContext) => Promise<(() => Promise<void>) | undefined>
   /** The note after the address lines. @default 'answering pings; press Ctrl-C to stop' */
   serving?: string
+  /** Resolves when the service ends by itself (chat's /quit): the node then stops as on Ctrl-C. */
+  finished?: () => Promise<void>
 }
 
 const PING_SERVICE: OnionService = {
@@ -174,13 +176,14 @@ async function listen (opts: ListenOptions, ctx: CliContext, output: Output, loc
     cleanup = await service.serve?.(node, output, outer)
     output.note(service.serving ?? 'answering pings; press Ctrl-C to stop')
 
+    const finished = service.finished?.() ?? new Promise<void>(() => {})
     if (reconnect) {
       // tor may restart under us: say so, and say when the service is reachable again
       reportTorRestarts(node, output)
-      await aborted(ctx.signal)
+      await Promise.race([aborted(ctx.signal), finished])
     } else {
       // until Ctrl-C, or until tor goes away (then the service is gone and listening is pointless)
-      const lost = await Promise.race([aborted(ctx.signal), connectionLost(handle)])
+      const lost = await Promise.race([aborted(ctx.signal), connectionLost(handle), finished.then(() => undefined)])
       if (lost != null) throw lost
     }
     const t0 = sinceStart()
@@ -189,7 +192,7 @@ async function listen (opts: ListenOptions, ctx: CliContext, output: Output, loc
     await node.stop()
     node = undefined
     await handle.close()
-    const signal = interruptedBy(ctx.signal) ?? 'SIGINT'
+    const signal = interruptedBy(ctx.signal) ?? (service.finished != null ? 'quit' : 'SIGINT')
     output.event({ event: 'stopped', signal, shutdownMs: ms(sinceStart() - t0) })
     output.note(`stopped (${signal}): onion service removed${handle.mode === 'managed' ? ', tor stopped' : ''}`)
     return ExitCode.OK

@@ -101,7 +101,7 @@ describe('sealed envelope known-answer vectors', function () {
 
     it(`${v.name}: taken apart with @hpke and @noble directly, as documented`, async () => {
       const env = SealedEnvelope.decode(unhex(v.sealed))
-      const kindCode = { topic: 1, call: 2, result: 3 }[v.context.kind]
+      const kindCode = { topic: 1, call: 2, result: 3, chat: 4 }[v.context.kind]
       assert.equal(env.version, 1)
       assert.equal(env.context, v.context.name)
       assert.equal(hex(env.id), v.id)
