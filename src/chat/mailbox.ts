@@ -43,6 +43,8 @@ export const DEFAULT_MAILBOX_STREAM_TIMEOUT_MS = 60_000
 export const DEFAULT_MAILBOX_CLIENT_TIMEOUT_MS = 120_000
 /** How often the server sweeps expired blobs. */
 export const DEFAULT_MAILBOX_SWEEP_INTERVAL_MS = 60_000
+/** Read-buffer room beyond one frame: one yamux receive window (256 KiB). */
+const READ_SLACK_BYTES = 256 * 1024
 /** Streams of this protocol one connection may have open at once. */
 const MAX_INBOUND_STREAMS = 16
 
@@ -186,8 +188,11 @@ export class MailboxServer {
 
   private async serve (stream: Stream, remotePeer: string): Promise<void> {
     const signal = AbortSignal.any([AbortSignal.timeout(this.streamTimeoutMs), this.shutdown.signal])
-    // the read buffer holds one request frame at most; more is a StreamBufferError and the stream is aborted
-    const pb = pbStream(stream, { maxDataLength: this.maxFrameBytes, maxBufferSize: this.maxFrameBytes + 16 })
+    // the read buffer holds one request frame plus one muxer window at most (more is a
+    // StreamBufferError and the stream is aborted): bytes arrive in chunks before the
+    // length prefix is parsed, so a cap of the frame alone would abort an oversized
+    // frame before it could be answered TOO_LARGE
+    const pb = pbStream(stream, { maxDataLength: this.maxFrameBytes, maxBufferSize: this.maxFrameBytes + READ_SLACK_BYTES })
     let req: MailboxRequest
     try {
       req = await pb.read(MailboxRequest, { signal, limits: { delete: { ids: MAILBOX_MAX_DELETE } } })
