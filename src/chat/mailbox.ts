@@ -3,7 +3,7 @@
  * that keeps opaque blobs per recipient inbox for contacts that are offline.
  *
  * `/p2p-tor/mailbox/1.0.0`, one request per stream: the client writes one
- * length-prefixed MailboxRequest (mailbox.proto, pbStream from
+ * length-prefixed MailboxRequest (mailbox-pb.proto, pbStream from
  * @libp2p/utils), the mailbox answers with one MailboxResponse and the
  * stream ends. Each stream has a deadline, and a request frame is capped at
  * maxBlobBytes plus a little: a longer length prefix is answered TOO_LARGE
@@ -23,6 +23,7 @@ import { AbortError, InvalidParametersError, TimeoutError } from '@libp2p/interf
 import { logger } from '@libp2p/logger'
 import { pbStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
+import { setMaxListeners } from 'main-event'
 import { MailboxError, MailboxNotOwnerError, MailboxQuotaError, MailboxRefusedError, MailboxTooLargeError, MailboxUnknownInboxError } from './errors.js'
 import { MailboxRequest, MailboxResponse, MailboxStatus } from './mailbox-pb.js'
 import { MAILBOX_INBOX_BYTES, MAILBOX_MAX_BLOB_BYTES, MAILBOX_MAX_DELETE, MAILBOX_MAX_FETCH, MAILBOX_MAX_FETCH_BYTES, MailboxStore } from './mailbox-store.js'
@@ -124,6 +125,8 @@ export class MailboxServer {
     this.onEvent = opts.onEvent ?? (() => {})
     this.streamTimeoutMs = opts.streamTimeoutMs ?? DEFAULT_MAILBOX_STREAM_TIMEOUT_MS
     this.maxFrameBytes = store.limits.maxBlobBytes + MAILBOX_FRAME_OVERHEAD
+    // every open stream's deadline signal follows this one; their number is capped per connection
+    setMaxListeners(Infinity, this.shutdown.signal)
   }
 
   /**
