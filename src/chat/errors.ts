@@ -6,7 +6,7 @@
 
 // ---- mailbox (src/chat/mailbox.ts, mailbox-store.ts) ----
 
-/** The wire codes a mailbox answers with (mailbox.proto `MailboxStatus`), as strings. */
+/** The wire codes a mailbox answers with (mailbox-pb.proto `MailboxStatus`), as strings. */
 export type MailboxCode = 'UNKNOWN_INBOX' | 'TOO_LARGE' | 'QUOTA' | 'NOT_OWNER' | 'REFUSED' | 'BAD_REQUEST' | 'INTERNAL' | 'PROTOCOL'
 
 /** The base of every mailbox failure; `code` is the wire code (or PROTOCOL for a malformed answer). */

@@ -3,7 +3,7 @@
  * that keeps opaque blobs per recipient inbox for contacts that are offline.
  *
  * `/p2p-tor/mailbox/1.0.0`, one request per stream: the client writes one
- * length-prefixed MailboxRequest (mailbox.proto, pbStream from
+ * length-prefixed MailboxRequest (mailbox-pb.proto, pbStream from
  * @libp2p/utils), the mailbox answers with one MailboxResponse and the
  * stream ends. Each stream has a deadline, and a request frame is capped at
  * maxBlobBytes plus a little: a longer length prefix is answered TOO_LARGE
@@ -23,6 +23,7 @@ import { AbortError, InvalidParametersError, TimeoutError } from '@libp2p/interf
 import { logger } from '@libp2p/logger'
 import { pbStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
+import { setMaxListeners } from 'main-event'
 import { MailboxError, MailboxNotOwnerError, MailboxQuotaError, MailboxRefusedError, MailboxTooLargeError, MailboxUnknownInboxError } from './errors.js'
 import { MailboxRequest, MailboxResponse, MailboxStatus } from './mailbox-pb.js'
 import { MAILBOX_INBOX_BYTES, MAILBOX_MAX_BLOB_BYTES, MAILBOX_MAX_DELETE, MAILBOX_MAX_FETCH, MAILBOX_MAX_FETCH_BYTES, MailboxStore } from './mailbox-store.js'
@@ -43,6 +44,8 @@ export const DEFAULT_MAILBOX_STREAM_TIMEOUT_MS = 60_000
 export const DEFAULT_MAILBOX_CLIENT_TIMEOUT_MS = 120_000
 /** How often the server sweeps expired blobs. */
 export const DEFAULT_MAILBOX_SWEEP_INTERVAL_MS = 60_000
+/** Read-buffer room beyond one frame: one yamux receive window (256 KiB). */
+const READ_SLACK_BYTES = 256 * 1024
 /** Streams of this protocol one connection may have open at once. */
 const MAX_INBOUND_STREAMS = 16
 
@@ -122,6 +125,8 @@ export class MailboxServer {
     this.onEvent = opts.onEvent ?? (() => {})
     this.streamTimeoutMs = opts.streamTimeoutMs ?? DEFAULT_MAILBOX_STREAM_TIMEOUT_MS
     this.maxFrameBytes = store.limits.maxBlobBytes + MAILBOX_FRAME_OVERHEAD
+    // every open stream's deadline signal follows this one; their number is capped per connection
+    setMaxListeners(Infinity, this.shutdown.signal)
   }
 
   /**
@@ -186,8 +191,11 @@ export class MailboxServer {
 
   private async serve (stream: Stream, remotePeer: string): Promise<void> {
     const signal = AbortSignal.any([AbortSignal.timeout(this.streamTimeoutMs), this.shutdown.signal])
-    // the read buffer holds one request frame at most; more is a StreamBufferError and the stream is aborted
-    const pb = pbStream(stream, { maxDataLength: this.maxFrameBytes, maxBufferSize: this.maxFrameBytes + 16 })
+    // the read buffer holds one request frame plus one muxer window at most (more is a
+    // StreamBufferError and the stream is aborted): bytes arrive in chunks before the
+    // length prefix is parsed, so a cap of the frame alone would abort an oversized
+    // frame before it could be answered TOO_LARGE
+    const pb = pbStream(stream, { maxDataLength: this.maxFrameBytes, maxBufferSize: this.maxFrameBytes + READ_SLACK_BYTES })
     let req: MailboxRequest
     try {
       req = await pb.read(MailboxRequest, { signal, limits: { delete: { ids: MAILBOX_MAX_DELETE } } })

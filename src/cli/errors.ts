@@ -244,6 +244,8 @@ const RULES: Record<string, Rule> = {
   MissingOnionKeyError: [ExitCode.FAILURE, 'KEY_FILE'],
   // the hub's history store: held by another process, an unknown format, a damaged record
   HistoryStoreError: [ExitCode.FAILURE, 'HISTORY_STORE'],
+  // the chat mailbox's store (p2p-tor mailbox): held by another process, damaged, another format
+  MailboxError: [ExitCode.FAILURE, 'MAILBOX'],
   InterruptedError: [ExitCode.INTERRUPTED, 'INTERRUPTED']
 }
 

@@ -38,6 +38,8 @@
  * | `webhook-relay` | `kind`: `"accepted"` \| `"duplicate"` \| `"rejected"` \| `"forwarded"` \| `"retrying"` \| `"dropped"`; `status`, `reason`, `githubEvent` (GitHub's X-GitHub-Event), `delivery`, `topic`, `queued`, `attempts`, `retryInMs` when they apply (never the body or the secret) | webhook relay |
  * | `builder-ready` | `topic`; `from`; `replayed` (events the hub's history handed over); `statePath`; `peerId` | webhook run |
  * | `webhook-builder` | `kind`: `"accepted"` \| `"collapsed"` \| `"ignored"` \| `"rejected"` \| `"build-started"` \| `"build-finished"` \| `"error"`; `id`, `githubEvent`, `delivery`, `ref`, `after`, `replayed`, `reason`, `deliveries`, `exitCode`, `signal`, `timedOut`, `durationMs` when they apply | webhook run |
+ * | `mailbox` | `multiaddr` (`/onion3/<id>:<port>/p2p/<peerId>`: chat's `--mailbox`); `peerId`; `inboxes`, `blobs`, `bytes` (what the store holds) | mailbox (after `listening`) |
+ * | `mailbox-activity` | `kind`: `"registered"` \| `"stored"` \| `"fetched"` \| `"deleted"` \| `"expired"` \| `"refused"`; `count`; `blobBytes` (stored), `more` (fetched), `request` and `code` (refused) when they apply; `inboxes`, `blobs`, `bytes` after it. Never an inbox id or a PeerId | mailbox |
  * | `error` | `code` (stable, e.g. `"HS_DESC_NOT_FOUND"`, see errors.ts); `exitCode`; `message` (one line) | any command, last line |
  *
  * Example (`p2p-tor dial … --count 2 --json`):
@@ -229,7 +231,13 @@ export type MessagingEvent =
  */
 export type ChatCliEvent = { event: `chat-${string}` } & Record<string, unknown>
 
-export type CliEvent = ChatCliEvent | MessagingEvent | ProgressEvent | ListeningEvent | ConnectionEvent | StoppedEvent | ConnectedEvent | PingEvent | SummaryEvent | IdEvent | WarningEvent | ErrorEvent |
+/** The chat mailbox (issue 16): counts only, never an inbox id or a depositor's PeerId. */
+export interface MailboxStoreCounts { inboxes: number, blobs: number, bytes: number }
+export type MailboxCliEvent =
+  | ({ event: 'mailbox', multiaddr: string, peerId: string } & MailboxStoreCounts)
+  | ({ event: 'mailbox-activity', kind: 'registered' | 'stored' | 'fetched' | 'deleted' | 'expired' | 'refused', count: number, blobBytes?: number, more?: boolean, request?: string, code?: string } & MailboxStoreCounts)
+
+export type CliEvent = ChatCliEvent | MailboxCliEvent | MessagingEvent | ProgressEvent | ListeningEvent | ConnectionEvent | StoppedEvent | ConnectedEvent | PingEvent | SummaryEvent | IdEvent | WarningEvent | ErrorEvent |
   TorDownEvent | TorUpEvent | ReachableEvent | RepublishFailedEvent |
   TestnetEvent | TestnetStoppedEvent | TestnetStatusEvent | TestnetEnvEvent
 

@@ -31,7 +31,7 @@ function tame (cmd: Command, ctx: CliContext): void {
 function usageLine (err: CommanderError, argv: readonly string[]): string {
   const text = err.message.replace(/^error:\s*/, '').split('\n')[0]
   const command = argv.find(a => !a.startsWith('-'))
-  return `${text} (see: p2p-tor ${command != null && ['listen', 'dial', 'id', 'testnet', 'hub', 'publish', 'subscribe', 'register', 'call', 'keys', 'webhook'].includes(command) ? `${command} ` : ''}--help)`
+  return `${text} (see: p2p-tor ${command != null && ['listen', 'dial', 'id', 'testnet', 'hub', 'publish', 'subscribe', 'register', 'call', 'keys', 'webhook', 'mailbox'].includes(command) ? `${command} ` : ''}--help)`
 }
 
 export async function main (argv: readonly string[], ctx: CliContext): Promise<number> {

@@ -8,11 +8,13 @@ import { Command, Option } from 'commander'
 import { EXIT_CODES_HELP } from './errors.js'
 import { ENV_HELP, integer, parseClientOption, parseCountOption, parseIntervalOption, parsePortOption, parseTimeoutOption } from './options.js'
 import { defaultTestnetDir } from './commands/testnet.js'
+import { parseExpiryOption } from './commands/mailbox.js'
 import type { CliContext } from './context.js'
 import type { DialOptions } from './commands/dial.js'
 import type { IdOptions } from './commands/id.js'
 import type { ListenOptions } from './commands/listen.js'
 import type { HubOptions } from './commands/hub.js'
+import type { MailboxCommandOptions } from './commands/mailbox.js'
 import type { ChatOptions, ChatSendOptions, ChatInboxOptions } from './commands/chat.js'
 import type { PublishCommandOptions } from './commands/publish.js'
 import type { SubscribeCommandOptions } from './commands/subscribe.js'
@@ -300,6 +302,22 @@ export function buildProgram (ctx: CliContext, done: (exitCode: number) => void)
     .action(async (opts: HubOptions) => {
       const { hubCommand } = await import('./commands/hub.js')
       done(await hubCommand(opts, ctx))
+    })
+
+  addTorOptions(program.command('mailbox')
+    .description('keep sealed messages for offline chat contacts on this node\'s onion service: owners register inboxes, anyone with an inbox id deposits, only the owner fetches and deletes (the mailbox cannot read them)')
+    .addOption(new Option('--port <port>', 'onion virtual port').default(DEFAULT_PORT).argParser(parsePortOption))
+    .option('--owner <peerId>', 'a PeerId that may register inboxes (repeatable; default: anyone)', collect)
+    .option('--max-blob-bytes <n>', 'the largest blob taken, in bytes (default 262144; at most 4194304)', integer('--max-blob-bytes', 1, 4 * 1024 * 1024))
+    .option('--expiry <duration>', 'how long a blob is kept: 90m, 12h, 7d (default 7d)', parseExpiryOption)
+    .option('--no-reconnect', 'exit (code 3) when tor goes away, instead of reconnecting and publishing the service again')
+    .addOption(new Option('-t, --timeout <s>', 'seconds allowed for starting up: reaching tor, its bootstrap and publishing the onion service').default(DEFAULT_LISTEN_TIMEOUT_MS, '300').argParser(parseTimeoutOption)))
+    .addHelpText('after', footer(`  p2p-tor mailbox --testnet .testnet/demo          # prints /onion3/...:7777/p2p/...
+  p2p-tor mailbox --owner 12D3KooW<you>... --expiry 3d --json
+  Blobs are kept in <data dir>/mailbox until their owner deletes them or they expire.`))
+    .action(async (opts: MailboxCommandOptions) => {
+      const { mailboxCommand } = await import('./commands/mailbox.js')
+      done(await mailboxCommand(opts, ctx))
     })
 
   addMemberOptions(program.command('publish')

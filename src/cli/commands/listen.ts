@@ -86,6 +86,8 @@ export interface OnionService<N extends TorNode = TorNode> {
   serve?: (node: N, output: Output, ctx: CliContext) => Promise<(() => Promise<void>) | undefined>
   /** The note after the address lines. @default 'answering pings; press Ctrl-C to stop' */
   serving?: string
+  /** Print a `connection` event per peer. The mailbox sets false: it must not log who deposits. @default true */
+  logConnections?: boolean
   /** Resolves when the service ends by itself (chat's /quit): the node then stops as on Ctrl-C. */
   finished?: () => Promise<void>
 }
@@ -163,11 +165,13 @@ async function listen (opts: ListenOptions, ctx: CliContext, output: Output, loc
     const multiaddrs = node.getMultiaddrs().map(String)
     const address = multiaddrs[0] ?? `/onion3/${serviceId}:${opts.port}/p2p/${identity.peerId}`
 
-    node.addEventListener('connection:open', (evt) => {
-      const peerId = evt.detail.remotePeer.toString()
-      output.event({ event: 'connection', peerId })
-      output.note(`${output.err('green', 'peer connected:')} ${peerId}`)
-    })
+    if (service.logConnections !== false) {
+      node.addEventListener('connection:open', (evt) => {
+        const peerId = evt.detail.remotePeer.toString()
+        output.event({ event: 'connection', peerId })
+        output.note(`${output.err('green', 'peer connected:')} ${peerId}`)
+      })
+    }
 
     output.event({ event: 'listening', multiaddrs, peerId: identity.peerId, serviceId, port: opts.port, tor: handle.mode, timeToReachableMs, publishMs })
     output.note(`${output.err('green', 'listening')}: reachable over Tor after ${(timeToReachableMs / 1000).toFixed(2)} s (publishing took ${(publishMs / 1000).toFixed(2)} s); dial it with:`)
