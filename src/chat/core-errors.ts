@@ -93,3 +93,64 @@ export class BlindOpenError extends Error {
     this.reason = reason
   }
 }
+
+/**
+ * The store key does not open this store: a wrong passphrase, or a
+ * store.key from another data directory. Nothing was read or changed.
+ */
+export class StoreKeyError extends Error {
+  static override name = 'StoreKeyError'
+  readonly dir: string
+
+  constructor (dir: string, options?: ErrorOptions) {
+    super(`wrong passphrase or store.key for ${dir}: the store's check record does not open with this key; give the passphrase (or the store.key) this store was made with`, options)
+    this.name = 'StoreKeyError'
+    this.dir = dir
+  }
+}
+
+/**
+ * The data directory's store key was made one way (a random store.key, or a
+ * passphrase with store.salt) and is being loaded the other way.
+ */
+export class StoreKeyModeError extends Error {
+  static override name = 'StoreKeyModeError'
+  readonly dir: string
+  /** How the directory's key was made. */
+  readonly mode: 'keyfile' | 'passphrase'
+
+  constructor (dir: string, mode: 'keyfile' | 'passphrase') {
+    super(mode === 'keyfile'
+      ? `the chat store in ${dir} is encrypted with a random key in store.key, not a passphrase; start without a passphrase (a passphrase cannot be added to an existing store)`
+      : `the chat store in ${dir} is encrypted with a passphrase (store.salt); give the passphrase (store.key is not used for this store)`)
+    this.name = 'StoreKeyModeError'
+    this.dir = dir
+    this.mode = mode
+  }
+}
+
+/** A stored record that does not authenticate (damaged on disk, or changed). Names the record's key, never its value. */
+export class StoreCorruptError extends Error {
+  static override name = 'StoreCorruptError'
+  readonly dir: string
+  readonly key: string
+
+  constructor (dir: string, key: string, detail: string, options?: ErrorOptions) {
+    super(`the chat store ${dir} holds a damaged record ${JSON.stringify(key)} (${detail}); restore the store from a backup, or delete the record`, options)
+    this.name = 'StoreCorruptError'
+    this.dir = dir
+    this.key = key
+  }
+}
+
+/** The store cannot be opened (in use by another process, unreadable), or is closed. */
+export class StoreUnavailableError extends Error {
+  static override name = 'StoreUnavailableError'
+  readonly dir: string
+
+  constructor (dir: string, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'StoreUnavailableError'
+    this.dir = dir
+  }
+}
