@@ -245,9 +245,13 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
     }, { maxInboundStreams: 32, runOnLimitedConnection: false } as any)
     await c.files.start()
     const poll = opts.mailboxPollMs ?? 30_000
-    if (opts.invite.mailbox != null && poll > 0) {
-      c.pollTimer = setInterval(() => { c.checkMailbox().catch(err => c.warn(`mailbox: ${String(err?.message ?? err)}`)) }, poll)
-      c.pollTimer.unref?.()
+    if (opts.invite.mailbox != null && opts.offline !== true) {
+      // register at once (contacts may deposit only into a registered inbox), then fetch on every poll
+      c.registerInBackground(poll > 0)
+      if (poll > 0) {
+        c.pollTimer = setInterval(() => { c.checkMailbox().catch(err => c.warn(`mailbox: ${String(err?.message ?? err)}`)) }, poll)
+        c.pollTimer.unref?.()
+      }
     }
     const onUp = (): void => { c.flushAll() }
     c.node.addEventListener('tor:reachable' as any, onUp)
@@ -901,6 +905,28 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
   }
 
   // ---------------------------------------------------------------- mailbox
+
+  /** Registers the own inbox, retrying with capped backoff until it works or the client stops; then fetches once if asked. */
+  private registerInBackground (thenFetch: boolean): void {
+    const mb = this.opts.invite.mailbox
+    if (mb == null) return
+    const addr = multiaddr(this.addressOf(this.opts.invite, 'mailbox'))
+    void (async () => {
+      let delay = 1000
+      for (let attempt = 1; !this.stopped && !this.registered; attempt++) {
+        try {
+          await registerInbox(this.node, addr, mb.inbox, { signal: this.abort.signal })
+          this.registered = true
+        } catch (err: any) {
+          if (this.stopped) return
+          if (attempt === 3) this.warn(`the mailbox is not reachable yet (${String(err?.message)}); still trying`)
+          await new Promise(resolve => { const t = setTimeout(resolve, delay); t.unref?.() })
+          delay = Math.min(delay * 2, 300_000)
+        }
+      }
+      if (thenFetch && !this.stopped) await this.checkMailbox().catch(err => { this.warn(`mailbox: ${String(err?.message ?? err)}`) })
+    })()
+  }
 
   /** Fetches the own mailbox once: every blob is opened, stored, then deleted there. */
   async checkMailbox (): Promise<number> {
