@@ -18,7 +18,7 @@ import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { base58btc } from 'multiformats/bases/base58'
-import { TypedEventEmitter } from 'main-event'
+import { setMaxListeners, TypedEventEmitter } from 'main-event'
 import { makeCard, open, seal, verifyCard, newerCard, ReplayGuard, ReplayError } from '../seal/index.js'
 import { SealedEnvelope } from '../seal/seal-pb.js'
 import { blindOpen, blindSeal } from './blind.js'
@@ -228,6 +228,8 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
     this.store = opts.store
     this.me = opts.node.peerId
     this.files = new FileServer(opts.node)
+    // every deposit, fetch and file transfer listens on it
+    setMaxListeners(Infinity, this.abort.signal)
   }
 
   static async start (opts: ChatClientOptions): Promise<ChatClient> {

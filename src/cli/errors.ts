@@ -246,6 +246,16 @@ const RULES: Record<string, Rule> = {
   HistoryStoreError: [ExitCode.FAILURE, 'HISTORY_STORE'],
   // the chat mailbox's store (p2p-tor mailbox): held by another process, damaged, another format
   MailboxError: [ExitCode.FAILURE, 'MAILBOX'],
+  // chat (issue 16): a name, invite or group the user typed is wrong (2); the history store (1)
+  ContactNotFoundError: [ExitCode.USAGE, 'NO_SUCH_CONTACT'],
+  GroupNotFoundError: [ExitCode.USAGE, 'NO_SUCH_GROUP'],
+  InvalidInviteError: [ExitCode.USAGE, 'INVALID_INVITE'],
+  StoreKeyError: [ExitCode.FAILURE, 'CHAT_STORE_KEY'],
+  StoreKeyModeError: [ExitCode.FAILURE, 'CHAT_STORE_KEY'],
+  StoreCorruptError: [ExitCode.FAILURE, 'CHAT_STORE'],
+  StoreUnavailableError: [ExitCode.FAILURE, 'CHAT_STORE'],
+  FileTooLargeError: [ExitCode.USAGE, 'FILE_TOO_LARGE'],
+  ChatError: [ExitCode.FAILURE, 'CHAT'],
   InterruptedError: [ExitCode.INTERRUPTED, 'INTERRUPTED']
 }
 
