@@ -400,8 +400,13 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
       if (inv.peerId === this.me.toString()) throw new ChatError('that invite is your own: share it with a contact instead')
       const text = encodeInvite(inv)
       let rec = this.contacts.get(inv.peerId)
-      if (rec == null) {
-        this.noticeKeyChange(inv)
+      const changed = rec == null ? await this.noticeKeyChange(inv) : undefined
+      if (changed != null) {
+        // the new key is added as asked: our request goes to it, and it stays unverified
+        rec = changed
+        rec.state = 'requested'
+        if (name != null) rec.name = this.uniqueName(name, rec.peerId)
+      } else if (rec == null) {
         rec = { local: hex(randomBytes(8)), name: this.uniqueName(name ?? `contact-${inv.peerId.slice(-6)}`, inv.peerId), peerId: inv.peerId, invite: text, state: 'requested', verified: false, sendSeq: 0, recvNext: 1, created: this.now() }
         this.sequencers.set(rec.peerId, new Sequencer({ next: 1 }))
       } else {
@@ -1046,8 +1051,9 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
         return { ok: false, refused: 'the request carries no valid invite' }
       }
       if (inv.peerId !== from) return { ok: false, refused: 'the request\'s invite names another PeerId' }
-      this.noticeKeyChange(inv)
-      rec = { local: hex(randomBytes(8)), name: this.uniqueName(payload.name ?? `contact-${from.slice(-6)}`, from), peerId: from, invite: encodeInvite(inv), card: b64(opened.senderCard.bytes), state: 'pending', verified: false, sendSeq: 0, recvNext: 1, created: this.now() }
+      rec = (await this.noticeKeyChange(inv)) ?? { local: hex(randomBytes(8)), name: this.uniqueName(payload.name ?? `contact-${from.slice(-6)}`, from), peerId: from, invite: encodeInvite(inv), state: 'pending', verified: false, sendSeq: 0, recvNext: 1, created: this.now() }
+      rec.card = b64(opened.senderCard.bytes)
+      rec.invite = encodeInvite(inv)
       this.sequencers.set(from, new Sequencer({ next: 1 }))
       await this.saveContact(rec)
     }
@@ -1246,7 +1252,8 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
     this.safeDispatch('group', this.groupView(g))
   }
 
-  private noticeKeyChange (inv: Invite): void {
+  /** The contact whose onion address `inv` reuses under a new PeerId, moved to the new key (unverified), after a loud event. */
+  private async noticeKeyChange (inv: Invite): Promise<ContactRecord | undefined> {
     // the same onion address under another PeerId: the person re-created their identity, or someone else took the address
     for (const c of this.contacts.values()) {
       if (c.state === 'member' || c.peerId === inv.peerId) continue
@@ -1265,9 +1272,19 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
       c.sendSeq = 0
       this.contacts.set(c.peerId, c)
       this.sequencers.set(c.peerId, new Sequencer({ next: 1 }))
+      // what was queued for the old key is never sealed to the new one
+      let dropped = 0
+      for (const prefix of [`o/${c.local}/`, `b/${c.local}/`]) {
+        const keys: string[] = []
+        for await (const [key] of this.store.entries(prefix)) keys.push(key)
+        for (const key of keys) await this.store.del(key)
+        if (prefix.startsWith('o/')) dropped = keys.length
+      }
       this.safeDispatch('key-changed', { name: c.name, peerId: inv.peerId, previous, now })
-      return
+      if (dropped > 0) this.warn(`${dropped} queued message(s) to ${c.name} were not sent: the key changed before they went out`)
+      return c
     }
+    return undefined
   }
 
   /** Stops timers, the protocol handlers and the file server. The node and store are the caller's. */

@@ -201,4 +201,29 @@ describe('fake: chat over loopback TCP', function () {
     await until('the held message after the accept', async () => (await bob.client.inbox()).length === 1)
     assert.equal((await bob.client.inbox())[0].text, 'before accept')
   })
+  it('a contact whose identity key changes (same onion address, new PeerId) is shown loudly and is no longer verified', async () => {
+    const alice = await user('alice')
+    const bob = await user('bob')
+    await befriend(alice, bob)
+    await alice.client.verify('bob')
+    const before = alice.client.contact('bob').safetyNumber
+    const changes: Array<{ name: string, previous: string, now: string }> = []
+    alice.client.addEventListener('key-changed', (e) => { changes.push(e.detail) })
+    // bob re-creates his identity but keeps his onion address, and asks again
+    const onion = bob.onion
+    await bob.stop()
+    users.splice(users.indexOf(bob), 1)
+    const bob2 = await user('bob', { onion })
+    await bob2.client.add(alice.client.inviteCode(), 'alice')
+    await until('the key change', () => changes.length === 1)
+    assert.equal(changes[0].name, 'bob')
+    assert.equal(changes[0].previous, before)
+    assert.notEqual(changes[0].now, before)
+    const v = alice.client.contact('bob')
+    assert.equal(v.verified, false)
+    assert.equal(v.keyChanged, true)
+    assert.equal(v.peerId, bob2.node.peerId.toString())
+    assert.equal(v.safetyNumber, changes[0].now)
+    assert.equal(v.state, 'pending', 'the new key must be accepted again')
+  })
 })
