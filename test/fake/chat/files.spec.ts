@@ -14,10 +14,13 @@ import { join } from 'node:path'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { TimeoutError } from '@libp2p/interface'
 import { tcp } from '@libp2p/tcp'
+import { pbStream } from '@libp2p/utils'
 import { createLibp2p } from 'libp2p'
 import { FileHashMismatchError, FileNotOfferedError, FileTooLargeError, FileTransferError } from '../../../src/chat/file-errors.js'
-import { FILE_CHUNK_BYTES, FileServer, makeOffer, receiveFile } from '../../../src/chat/files.js'
+import { Get, Served } from '../../../src/chat/file-pb.js'
+import { FILE_CHUNK_BYTES, FILE_PROTOCOL, FileServer, makeOffer, receiveFile } from '../../../src/chat/files.js'
 import type { FileOffer, FileSendProgress } from '../../../src/chat/files.js'
 import type { Libp2p } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -186,5 +189,60 @@ describe('chat file transfer over loopback TCP', function () {
     assert.equal(await readFile(join(downloads, 'evil.txt'), 'utf8'), 'already here')
     assert.deepEqual((await readdir(work)).sort(), ['a', 'plain.txt'])
     assert.deepEqual(await readdir(join(work, 'a')), ['downloads'])
+  })
+
+  describe('from a misbehaving sender', () => {
+    let rogue: Libp2p
+    let behaviour: 'stall' | 'overflow' = 'stall'
+
+    before(async () => {
+      rogue = await tcpNode(true)
+      // a sender that answers every Get with one chunk, then either goes
+      // silent or sends more than the offer's size
+      await rogue.handle(FILE_PROTOCOL, async (stream) => {
+        const frames = pbStream(stream)
+        try {
+          const get = await frames.read(Get)
+          if (get.offset === 0n) await frames.write({ chunk: { data: new Uint8Array(1000).fill(7) } }, Served)
+          if (behaviour === 'overflow') await frames.write({ chunk: { data: new Uint8Array(1000) } }, Served)
+          await new Promise(resolve => stream.addEventListener('close', resolve, { once: true }))
+        } catch {
+          stream.abort(new Error('rogue: done'))
+        }
+      })
+    })
+
+    after(async () => {
+      await rogue?.stop()
+    })
+
+    const offer = (): FileOffer => ({ id: new Uint8Array(randomBytes(16)), name: 'x.bin', size: 2000, sha256: new Uint8Array(32) })
+
+    it('drops a stalled stream, retries from the part, gives up after the retries and keeps the part', async () => {
+      behaviour = 'stall'
+      const o = offer()
+      const resumed: number[] = []
+      await assert.rejects(receiveFile(receiver, rogue.getMultiaddrs()[0], o, { dir: downloads, stallMs: 200, retries: 2, backoffMs: 10, onProgress: (n) => { resumed.push(n) } }), (err: unknown) => {
+        assert.ok(err instanceof FileTransferError, String(err))
+        assert.equal(err.retriable, true)
+        return true
+      })
+      // the first attempt got 1000 bytes, the two retries asked from there and got nothing
+      assert.deepEqual(resumed, [1000])
+      assert.equal((await stat(join(downloads, `${Buffer.from(o.id).toString('hex')}.part`))).size, 1000)
+    })
+
+    it('ends with TimeoutError at the transfer deadline and keeps the part', async () => {
+      behaviour = 'stall'
+      const o = offer()
+      await assert.rejects(receiveFile(receiver, rogue.getMultiaddrs()[0], o, { dir: downloads, timeoutMs: 300 }), TimeoutError)
+      assert.equal((await stat(join(downloads, `${Buffer.from(o.id).toString('hex')}.part`))).size, 1000)
+    })
+
+    it('refuses bytes past the offered size and deletes the part', async () => {
+      behaviour = 'overflow'
+      await assert.rejects(receiveFile(receiver, rogue.getMultiaddrs()[0], { ...offer(), size: 1500 }, { dir: downloads }), FileTransferError)
+      assert.deepEqual(await readdir(downloads), [])
+    })
   })
 })
