@@ -144,14 +144,14 @@ export async function receiveFile (node: Libp2p, from: Multiaddr | PeerId, offer
     }
     return { path: target, bytes: offer.size, resumedFrom }
   } catch (err) {
-    if (err instanceof Fatal) {
-      if (err.dropPart) {
-        await part?.close()
-        part = undefined
-        await unlink(partPath).catch(() => {})
-      }
-      throw err.error
+    // a part that never got a byte is not worth keeping (a refused or unreachable offer leaves nothing behind)
+    const empty = part != null && (await part.stat().catch(() => undefined))?.size === 0
+    if ((err instanceof Fatal && err.dropPart) || empty) {
+      await part?.close()
+      part = undefined
+      await unlink(partPath).catch(() => {})
     }
+    if (err instanceof Fatal) throw err.error
     if (signal.aborted && !(err instanceof FileHashMismatchError)) {
       throw opts.signal?.aborted === true ? new AbortError(`receiving the file was aborted; what arrived is kept in ${partPath}`) : signal.reason
     }
@@ -237,13 +237,14 @@ async function fetchOnce (node: Libp2p, from: Multiaddr | PeerId, offer: FileOff
       const data = frame.chunk?.data
       if (data == null || data.byteLength === 0) throw protocolError(`the sender sent an empty frame for file ${id}`)
       if (state.received + data.byteLength > offer.size) throw protocolError(`the sender sent more than the offered ${offer.size} bytes of file ${id}`)
-      stream.pause() // stop granting yamux window while the disk catches up
+      // stop granting yamux window while the disk catches up (not once the sender has closed its end)
+      if (stream.readStatus === 'readable') stream.pause()
       try {
         await part.write(data, 0, data.byteLength, state.received)
       } catch (err) {
         throw new Fatal(new FileTransferError(`could not write the part file (${(err as NodeJS.ErrnoException).code ?? 'error'}): free some space or fix the downloads directory, then receive again`, { retriable: true }, { cause: err }), false)
       }
-      if (stream.status === 'open') stream.resume()
+      if (stream.readStatus === 'paused') stream.resume()
       state.received += data.byteLength
       watchdog.kick()
       opts.onProgress?.(state.received, offer.size)

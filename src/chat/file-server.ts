@@ -13,6 +13,7 @@ import { AbortError, InvalidParametersError, TimeoutError } from '@libp2p/interf
 import { logger } from '@libp2p/logger'
 import { pbStream } from '@libp2p/utils'
 import { open } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import { Get, Refusal, Served } from './file-pb.js'
 import { FILE_CHUNK_BYTES, FILE_PROTOCOL, MAX_GET_FRAME_BYTES, checkOffer, hex } from './file-offer.js'
 import { Watchdog } from './file-watchdog.js'
@@ -124,7 +125,7 @@ export class FileServer {
     if (!this.offers.has(key) && this.offers.size >= this.maxOffers) {
       throw new InvalidParametersError(`${this.maxOffers} files are offered already: withdraw some (or wait for them to expire) before offering more`)
     }
-    this.offers.set(key, { offer, path, to, expiresAt: Date.now() + Math.min(Math.max(ttlMs, 0), MAX_TIMER_MS) })
+    this.offers.set(key, { offer, path: resolve(path), to, expiresAt: Date.now() + Math.min(Math.max(ttlMs, 0), MAX_TIMER_MS) })
   }
 
   /** Ends an offer, and drops its transfers in progress. */
@@ -157,22 +158,19 @@ export class FileServer {
     const frames = pbStream(stream, { maxDataLength: MAX_GET_FRAME_BYTES, maxBufferSize: 4 * MAX_GET_FRAME_BYTES })
     const pb = frames.pb(Served)
     const watchdog = new Watchdog(this.getTimeoutMs, [], () => new TimeoutError(`the file stream with ${peer} made no progress in time (its Get, or taking a chunk)`))
-    let key = ''
     try {
       const request = await frames.read(Get, { signal: watchdog.signal })
       watchdog.kick(this.sendStallMs)
-      key = hex(request.id)
+      const key = hex(request.id)
       const entry = this.offers.get(key)
       if (entry == null || entry.to !== peer || entry.expiresAt <= Date.now()) {
         await this.refuse(pb, Refusal.Code.NOT_FOUND, watchdog.signal)
-        return
-      }
-      if (this.active.size >= this.maxStreams) {
+      } else if (this.active.size >= this.maxStreams) {
         await this.refuse(pb, Refusal.Code.BUSY, watchdog.signal)
-        return
+      } else {
+        this.active.set(watchdog, key)
+        await this.send(pb, entry, request.offset, peer, watchdog)
       }
-      this.active.set(watchdog, key)
-      await this.send(pb, entry, request.offset, peer, watchdog)
       await stream.close({ signal: watchdog.signal })
     } catch (err) {
       log('file transfer to %s ended: %s', peer, (err as Error).message)

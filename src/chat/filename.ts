@@ -33,10 +33,13 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 /** Windows' reserved device names, with or without an extension, any case. */
 const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)(\..*)?$/i
 
-const utf8 = new TextEncoder()
-
 function byteLength (s: string): number {
-  return utf8.encode(s).byteLength
+  return Buffer.byteLength(s, 'utf8')
+}
+
+/** UTF-8 bytes of one code point (lone surrogates are replaced before this runs). */
+function codePointBytes (cp: number): number {
+  return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4
 }
 
 /** The longest prefix of `s` that fits in `max` UTF-8 bytes, cut between code points. */
@@ -44,7 +47,7 @@ function truncateBytes (s: string, max: number): string {
   let out = ''
   let bytes = 0
   for (const cp of s) { // iterates code points, never halves of a surrogate pair
-    const n = byteLength(cp)
+    const n = codePointBytes(cp.codePointAt(0) ?? 0)
     if (bytes + n > max) break
     out += cp
     bytes += n
