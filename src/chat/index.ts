@@ -4,11 +4,15 @@
  * module is documented in its file.
  */
 export * from './errors.js'
+export * from './client.js'
+export * from './direct.js'
+export * from './groups.js'
 export * from './core-errors.js'
 export * from './sequencer.js'
 export * from './invite.js'
 export * from './safety.js'
 export * from './blind.js'
+export * from './store.js'
 export * from './files.js'
 export * from './filename.js'
 export * from './file-errors.js'

@@ -45,6 +45,7 @@ const SUBPATHS: Record<string, string[]> = {
   'p2p-tor/testnet': ['startTestnet', 'stopTestnet', 'testnetStatus', 'testnetEnv'],
   'p2p-tor/messaging': ['Hub', 'Member', 'createHubNode', 'createMemberNode', 'parseRealm', 'loadRealm', 'NotAuthorizedError', 'RpcError', 'HUB_PROTOCOL', 'Sealing'],
   'p2p-tor/seal': ['seal', 'open', 'makeCard', 'verifyCard', 'importCard', 'exportCard', 'cardFingerprint', 'ReplayGuard'],
+  'p2p-tor/chat': ['ChatClient', 'ChatStore', 'loadStoreKey', 'MailboxServer', 'encodeInvite', 'decodeInvite', 'safetyNumber', 'sanitizeFilename', 'receiveFile', 'FileServer'],
   'p2p-tor/webhook': ['createRelayHandler', 'startRelayServer', 'runBuilder', 'verifySignature', 'encodeRecord', 'decodeRecord', 'WebhookStateError']
 }
 const NOT_AT_ROOT = ['Hub', 'Member', 'ReplyParser', 'ControlClient', 'socksConnect', 'attachTor', 'launchTor', 'getTor', 'startTestnet', 'buildAddOnion', 'serviceIdFromPublicKey']
