@@ -57,6 +57,22 @@ function bytesUnder (dir: string): Buffer {
   return Buffer.concat(parts)
 }
 
+async function runCli (args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> {
+  const child = spawn(process.execPath, [resolve('dist/src/cli/bin.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (b: Buffer) => { stdout += b.toString() })
+  child.stderr.on('data', (b: Buffer) => { stderr += b.toString() })
+  const timer = setTimeout(() => { child.kill('SIGKILL') }, 180_000)
+  const code = await new Promise<number | null>(resolve => child.on('close', resolve))
+  clearTimeout(timer)
+  return { code, stdout, stderr }
+}
+
+function jsonLines (text: string): Array<Record<string, unknown>> {
+  return text.split('\n').filter(l => l.startsWith('{')).map(l => JSON.parse(l) as Record<string, unknown>)
+}
+
 describe('e2e: chat over onion services, with a mailbox', function () {
   this.timeout(600_000)
   let net: TestnetInfo
@@ -221,6 +237,41 @@ describe('e2e: chat over onion services, with a mailbox', function () {
     assert.equal(createHash('sha256').update(readFileSync(got.path)).digest('hex'), createHash('sha256').update(data).digest('hex'))
   })
 
+  it('the line-delimited JSON mode: commands in, events out', async () => {
+    const child = spawn(process.execPath, [resolve('dist/src/cli/bin.js'), 'chat', '--json', '--testnet', TESTNET_DIR, '--testnet-client', '3', '--data-dir', join(dir, 'erin'), '--port', '7777'], { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
+    let out = ''
+    child.stdout.on('data', (b: Buffer) => { out += b.toString() })
+    child.stderr.on('data', () => {})
+    const events = (): Array<Record<string, unknown>> => jsonLines(out)
+    try {
+      await until('the invite event', () => events().some(e => e.event === 'chat-invite'), 240_000)
+      const invite = String(events().find(e => e.event === 'chat-invite')?.invite)
+      const alice = users.alice.chat as ChatClient
+      await alice.add(invite, 'erin')
+      await until('erin\'s request event', () => events().some(e => e.event === 'chat-request'), 120_000)
+      child.stdin.write(JSON.stringify({ cmd: 'accept' }) + '\n')
+      await until('alice sees the accept', () => alice.contact('erin').state === 'accepted', 120_000)
+      const name = String(events().find(e => e.event === 'chat-request')?.name)
+      child.stdin.write(JSON.stringify({ cmd: 'msg', to: name, text: 'json hello' }) + '\n')
+      const atAlice: MessageView[] = []
+      alice.addEventListener('message', (e) => { atAlice.push(e.detail) })
+      await until('alice got erin\'s message', () => atAlice.some(m => m.text === 'json hello'), 120_000)
+      await until('erin sees it delivered', () => events().some(e => e.event === 'chat-state' && e.state === 'delivered'), 120_000)
+      await alice.send('erin', 'json reply')
+      await until('erin\'s message event', () => events().some(e => e.event === 'chat-message' && e.text === 'json reply'), 120_000)
+      child.stdin.write('{"cmd":"nonsense"}\n')
+      await until('an error event, not an exit', () => events().some(e => e.event === 'chat-error'), 30_000)
+      child.stdin.end()
+      await until('erin stops at the end of input', () => child.exitCode != null, 60_000)
+      assert.equal(child.exitCode, 0)
+      assert.equal(events().at(-1)?.event, 'stopped')
+    } finally {
+      if (child.exitCode == null && child.pid != null) {
+        try { process.kill(-child.pid, 'SIGKILL') } catch {}
+      }
+    }
+  })
+
   it('the interactive chat, in a pseudo-terminal, shows a received message', async function () {
     const cliDir = join(dir, 'dave')
     const bin = resolve('dist/src/cli/bin.js')
@@ -242,6 +293,19 @@ describe('e2e: chat over onion services, with a mailbox', function () {
       child.stdin?.write('/quit\r')
       await until('dave stops', () => child.exitCode != null, 60_000)
       assert.equal(child.exitCode, 0)
+
+      // the non-interactive forms on the same data dir: the inbox without tor, then one message out
+      const inbox = await runCli(['chat', 'inbox', '--json', '--data-dir', cliDir])
+      assert.equal(inbox.code, 0, inbox.stderr)
+      const messages = jsonLines(inbox.stdout).filter(e => e.event === 'chat-message')
+      assert.deepEqual(messages.map(m => m.text), ['hello through the pty'])
+      const aliceName = String(messages[0].contact)
+      const atAlice: MessageView[] = []
+      alice.addEventListener('message', (e) => { atAlice.push(e.detail) })
+      const sent = await runCli(['chat', 'send', aliceName, 'from the command line', '--json', '--data-dir', cliDir, '--testnet', TESTNET_DIR, '--testnet-client', '2'])
+      assert.equal(sent.code, 0, sent.stderr)
+      assert.equal(jsonLines(sent.stdout).find(e => e.event === 'chat-sent')?.state, 'delivered')
+      await until('alice has it', () => atAlice.some(m => m.text === 'from the command line'), 60_000)
     } finally {
       if (child.exitCode == null && child.pid != null) {
         // the whole group: script and the node process under it
