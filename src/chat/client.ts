@@ -182,6 +182,8 @@ export interface ChatClientOptions {
   dialAddress?: (invite: Invite, which: 'contact' | 'mailbox') => string
   /** told of every group message that arrives, before it is opened (tests, audits) */
   onGroupMessage?: (gm: GroupMessage, from: string) => void
+  /** the name this user suggests for itself in requests and accepts (the other side may rename) */
+  selfName?: string
   /** read the store only: no sending, no mailbox polling (`p2p-tor chat inbox`) */
   offline?: boolean
 }
@@ -417,7 +419,7 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
       }
       await this.saveContact(rec)
       const kind = rec.state === 'accepted' ? PayloadKind.ACCEPT : PayloadKind.REQUEST
-      await this.enqueue(rec, { kind, invite: this.inviteCode(), name: undefined })
+      await this.enqueue(rec, { kind, invite: this.inviteCode(), name: this.opts.selfName })
       this.safeDispatch('contact', this.view(rec))
       return this.view(rec)
     })
@@ -430,7 +432,7 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
       if (rec.state !== 'pending') throw new ChatError(`${rec.name} has no request waiting (state: ${rec.state})`)
       rec.state = 'accepted'
       await this.saveContact(rec)
-      await this.enqueue(rec, { kind: PayloadKind.ACCEPT, invite: this.inviteCode() })
+      await this.enqueue(rec, { kind: PayloadKind.ACCEPT, invite: this.inviteCode(), name: this.opts.selfName })
       this.safeDispatch('contact', this.view(rec))
       return this.view(rec)
     })

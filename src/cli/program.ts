@@ -202,6 +202,7 @@ function addChatOptions (cmd: Command): Command {
   return cmd
     .option('--mailbox <multiaddr>', 'your mailbox (an always-on `p2p-tor mailbox`): contacts leave sealed messages there while you are offline; remembered for later runs')
     .option('--passphrase-file <file>', 'encrypt the history with a key derived from the passphrase in this file (or P2P_TOR_CHAT_PASSPHRASE); default: a random key in <data dir>/chat/store.key, mode 0600')
+    .option('--name <name>', 'the name you suggest to the contacts you add or accept (they may rename you)')
     .option('--read-receipts', 'tell contacts when you have read their messages (/read)')
     .option('--downloads <dir>', 'where received files go (default <data dir>/chat/downloads)')
     .option('--max-file-mb <n>', 'largest file accepted or sent, in MiB (default 64)', integer('--max-file-mb', 1, 4096))
@@ -218,6 +219,8 @@ function chatCommand (ctx: CliContext, done: (exitCode: number) => void): Comman
     .addHelpText('after', footer(`  p2p-tor chat --testnet .testnet/demo --mailbox /onion3/<id>:7777/p2p/12D3KooW...
   p2p-tor chat send bob "see you at 6" --testnet .testnet/demo
   p2p-tor chat inbox --json`))
+    // `chat inbox --data-dir x`: options after a subcommand are the subcommand's (chat has the same names)
+    .enablePositionalOptions()
     .action(async (opts: ChatOptions) => {
       const { chatCommand } = await import('./commands/chat.js')
       done(await chatCommand(opts, ctx))
@@ -262,6 +265,8 @@ export function buildProgram (ctx: CliContext, done: (exitCode: number) => void)
     .description('libp2p over Tor: listen on an onion service, dial one and ping it; run a messaging hub, and publish, subscribe, register and call through it')
     .version(version(), '-V, --version')
     .showSuggestionAfterError(true)
+    // a command's options come after its name; `chat` needs this so that its subcommands own their options
+    .enablePositionalOptions()
 
   addTorOptions(program.command('listen')
     .description('publish this node as an onion service, answer pings and log peers that connect (one listen per data dir: <data dir>/listen.lock holds its pid)')

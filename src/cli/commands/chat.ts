@@ -43,6 +43,8 @@ export interface ChatFlags {
   downloads?: string
   /** MiB */
   maxFileMb?: number
+  /** the name suggested to contacts */
+  name?: string
 }
 
 export interface ChatOptions extends ListenOptions, ChatFlags {}
@@ -116,6 +118,7 @@ async function startClient (node: TorNode, handle: TorHandle | undefined, socks:
     depositNode: async () => await createTorNode({ ...(handle != null ? { tor: handle } : { socks }), dialOnly: true }),
     downloadsDir: flags.downloads ?? join(parts.chatDir, 'downloads'),
     readReceipts: flags.readReceipts === true,
+    selfName: flags.name,
     maxFileBytes: flags.maxFileMb != null ? flags.maxFileMb * 1024 * 1024 : undefined,
     mailboxPollMs: extra.offline === true ? 0 : undefined,
     offline: extra.offline
