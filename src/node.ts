@@ -5,7 +5,7 @@ import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { onionListenAddress, tor } from '../transports/tor/index.js'
-import { isValidOnion3Multiaddr, loadOnionKeyFile } from './onion/index.js'
+import { isValidOnion3Multiaddr, isValidOnionDialMultiaddr, loadOnionKeyFile } from './onion/index.js'
 import type { TorTransportInit } from '../transports/tor/index.js'
 import { InvalidParametersError } from '@libp2p/interface'
 import type { Identify } from '@libp2p/identify'
@@ -123,7 +123,9 @@ export function onionOnly (addrs: Multiaddr[]): Multiaddr[] {
 /**
  * The libp2p options of a node on Tor: tor() + noise + yamux + identify +
  * ping, with Tor-sized timeouts, onion-only announcements, no DNS resolution
- * of peer addresses and a gater that refuses to dial anything but /onion3.
+ * of peer addresses and a gater that refuses to dial (or store for a
+ * peer) anything but an onion address: /onion3, or the /dns4/<id>.onion/tcp
+ * spelling that stock nodes behind torsocks use.
  * Loads `keyFile` if given. {@link createTorNode} is
  * `createLibp2p(await torNodeOptions(options))`; use this to build a node
  * with something added (another transport or service) that keeps every
@@ -150,11 +152,14 @@ export async function torNodeOptions (options: TorNodeOptions = {}): Promise<Tor
     streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: TOR_CONNECTION_DEFAULTS.maxStreamWindowSize } })],
     connectionMonitor: { pingTimeout: { minTimeout: TOR_CONNECTION_DEFAULTS.monitorPingMinTimeout } },
     connectionGater: {
-      // belt and braces: the transport refuses these too, and no other transport exists
-      denyDialMultiaddr: (ma) => !isValidOnion3Multiaddr(ma),
-      // the peer store keeps no clearnet address a peer handed us, so no
-      // later service (peer exchange, a DHT) can pass one on
-      filterMultiaddrForPeer: async (_peer, ma) => isValidOnion3Multiaddr(ma)
+      // belt and braces: the transport refuses these too, and no other
+      // transport exists. /dns4/<id>.onion/tcp/<port> is the same onion
+      // spelled as stock nodes behind torsocks write it; no other name passes.
+      denyDialMultiaddr: (ma) => !isValidOnionDialMultiaddr(ma),
+      // the peer store keeps no clearnet address a peer handed us (a stock
+      // node's identify sends its /ip4 listen addresses), so no later dial
+      // by peer id, and no service (peer exchange, a DHT), can use one
+      filterMultiaddrForPeer: async (_peer, ma) => isValidOnionDialMultiaddr(ma)
     },
     connectionManager: {
       dialTimeout: TOR_CONNECTION_DEFAULTS.dialTimeout,
@@ -175,7 +180,8 @@ export async function torNodeOptions (options: TorNodeOptions = {}): Promise<Tor
 /**
  * A ready libp2p node on Tor: tor() + noise + yamux + identify + ping, with
  * Tor-sized timeouts, onion-only announcements, no DNS resolution of peer
- * addresses and a gater that refuses to dial anything but /onion3.
+ * addresses and a gater that refuses to dial anything but an onion address
+ * (/onion3, or /dns|dns4|dns6/<id>.onion/tcp/<port>).
  *
  * When publishing fails, it rejects with the listener's typed error
  * (OnionInUseError, OnionPublishTimeoutError, …), not libp2p's
