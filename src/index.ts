@@ -53,7 +53,8 @@ export { TorNotFoundError, TorNotInstalledError, TorExitedError } from './tor/in
 export { InvalidTorOptionsError, TorUnavailableError } from './tor/index.js'
 export { ControlUnreachableError, ControlConnectionClosedError, ControlReplyError, TorBootstrapTimeoutError } from './control/index.js'
 
-// onion3 addresses and keys: validation, multiaddr <-> string <-> bytes, key generation and key files, the matcher
+// onion3 addresses and keys: validation (with the reason: explainOnionMultiaddr), multiaddr <-> string <-> bytes,
+// the /dns4/<id>.onion/tcp/<port> dial spelling, key generation and key files, the matcher
 export {
   InvalidOnionAddressError,
   InvalidOnionKeyError,
@@ -61,12 +62,15 @@ export {
   validateServiceId,
   isValidServiceId,
   isValidOnion3Multiaddr,
+  isValidOnionDialMultiaddr,
+  explainOnionMultiaddr,
   parseOnionHostPort,
   formatOnionHostPort,
   serviceIdToBytes,
   serviceIdFromBytes,
   onionAddressFromMultiaddr,
   onionAddressFromMultiaddrString,
+  onionAddressFromDialMultiaddr,
   onionAddressToMultiaddr,
   generateOnionKey,
   onionKeyFromSeed,
@@ -75,4 +79,4 @@ export {
   loadOrCreateOnionKeyFile,
   Onion3
 } from './onion/index.js'
-export type { OnionAddress, OnionPeerAddress, OnionKey, OnionAddressCheck, OnionKeyProblem, KeyFileProblem } from './onion/index.js'
+export type { OnionAddress, OnionPeerAddress, OnionMultiaddrExplanation, OnionMultiaddrSpelling, OnionKey, OnionAddressCheck, OnionKeyProblem, KeyFileProblem } from './onion/index.js'

@@ -5,11 +5,11 @@ import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { onionListenAddress, tor } from '../transports/tor/index.js'
-import { isValidOnion3Multiaddr, loadOnionKeyFile } from './onion/index.js'
+import { isValidOnion3Multiaddr, isValidOnionDialMultiaddr, loadOnionKeyFile } from './onion/index.js'
 import type { TorTransportInit } from '../transports/tor/index.js'
 import { InvalidParametersError } from '@libp2p/interface'
 import type { Identify } from '@libp2p/identify'
-import type { PrivateKey, Libp2p } from '@libp2p/interface'
+import type { ComponentLogger, IdentifyResult, Libp2pEvents, Logger, PeerStore, PrivateKey, Libp2p, Startable, TypedEventTarget } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -120,10 +120,69 @@ export function onionOnly (addrs: Multiaddr[]): Multiaddr[] {
   return addrs.filter(ma => isValidOnion3Multiaddr(ma))
 }
 
+interface DialedOnionAddressesComponents {
+  events: TypedEventTarget<Libp2pEvents>
+  peerStore: PeerStore
+  logger: ComponentLogger
+}
+
+/**
+ * Keeps the onion address a peer was dialed on in the peer store through
+ * identify.
+ *
+ * identify replaces a peer's stored addresses with the listen addresses the
+ * peer reports (`peerStore.patch` in @libp2p/identify). A stock libp2p node
+ * reached through its hand-made onion service reports only `/ip4`, which the
+ * gater's filterMultiaddrForPeer drops, so the patch left the peer with no
+ * address at all: the onion address the dial queue had just stored was gone,
+ * and a later dial by peer id failed with NoValidAddressesError. identify
+ * has no option to merge instead, and the filter can only drop addresses, so
+ * this service merges the dialed address back when libp2p reports the
+ * identify (the event comes after the patch). Only outbound connections
+ * whose remote address is a valid onion address (either spelling) count:
+ * that is an address this node itself reached the peer on.
+ */
+class DialedOnionAddresses implements Startable {
+  readonly [Symbol.toStringTag] = 'p2p-tor:dialed-onion-addresses'
+  private readonly log: Logger
+
+  constructor (private readonly components: DialedOnionAddressesComponents) {
+    this.log = components.logger.forComponent('libp2p:tor:dialed-onion-addresses')
+  }
+
+  private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    const { peerId, connection } = evt.detail
+    if (connection.direction !== 'outbound' || !isValidOnionDialMultiaddr(connection.remoteAddr)) return
+    this.components.peerStore.merge(peerId, { multiaddrs: [connection.remoteAddr] }).catch((err: unknown) => {
+      // a node that is stopping closes its datastore under us; nothing to keep then
+      this.log.error('could not keep the dialed onion address of %p - %e', peerId, err)
+    })
+  }
+
+  start (): void {
+    this.components.events.addEventListener('peer:identify', this.onIdentify)
+  }
+
+  stop (): void {
+    this.components.events.removeEventListener('peer:identify', this.onIdentify)
+  }
+}
+
+/**
+ * The libp2p service that keeps a dialed onion address in the peer store
+ * through identify (see {@link DialedOnionAddresses}); torNodeOptions()
+ * installs it as `services.dialedOnionAddresses`.
+ */
+export function dialedOnionAddresses (): (components: DialedOnionAddressesComponents) => Startable {
+  return (components) => new DialedOnionAddresses(components)
+}
+
 /**
  * The libp2p options of a node on Tor: tor() + noise + yamux + identify +
  * ping, with Tor-sized timeouts, onion-only announcements, no DNS resolution
- * of peer addresses and a gater that refuses to dial anything but /onion3.
+ * of peer addresses and a gater that refuses to dial (or store for a
+ * peer) anything but an onion address: /onion3, or the /dns4/<id>.onion/tcp
+ * spelling that stock nodes behind torsocks use.
  * Loads `keyFile` if given. {@link createTorNode} is
  * `createLibp2p(await torNodeOptions(options))`; use this to build a node
  * with something added (another transport or service) that keeps every
@@ -150,11 +209,14 @@ export async function torNodeOptions (options: TorNodeOptions = {}): Promise<Tor
     streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: TOR_CONNECTION_DEFAULTS.maxStreamWindowSize } })],
     connectionMonitor: { pingTimeout: { minTimeout: TOR_CONNECTION_DEFAULTS.monitorPingMinTimeout } },
     connectionGater: {
-      // belt and braces: the transport refuses these too, and no other transport exists
-      denyDialMultiaddr: (ma) => !isValidOnion3Multiaddr(ma),
-      // the peer store keeps no clearnet address a peer handed us, so no
-      // later service (peer exchange, a DHT) can pass one on
-      filterMultiaddrForPeer: async (_peer, ma) => isValidOnion3Multiaddr(ma)
+      // belt and braces: the transport refuses these too, and no other
+      // transport exists. /dns4/<id>.onion/tcp/<port> is the same onion
+      // spelled as stock nodes behind torsocks write it; no other name passes.
+      denyDialMultiaddr: (ma) => !isValidOnionDialMultiaddr(ma),
+      // the peer store keeps no clearnet address a peer handed us (a stock
+      // node's identify sends its /ip4 listen addresses), so no later dial
+      // by peer id, and no service (peer exchange, a DHT), can use one
+      filterMultiaddrForPeer: async (_peer, ma) => isValidOnionDialMultiaddr(ma)
     },
     connectionManager: {
       dialTimeout: TOR_CONNECTION_DEFAULTS.dialTimeout,
@@ -167,7 +229,9 @@ export async function torNodeOptions (options: TorNodeOptions = {}): Promise<Tor
     services: {
       identify: identify({ timeout: TOR_CONNECTION_DEFAULTS.protocolTimeout }),
       // room for a user's ping beside the connection monitor's own
-      ping: ping(TOR_PING_DEFAULTS)
+      ping: ping(TOR_PING_DEFAULTS),
+      // identify would otherwise drop the onion address a stock node was dialed on
+      dialedOnionAddresses: dialedOnionAddresses()
     }
   }
 }
@@ -175,7 +239,8 @@ export async function torNodeOptions (options: TorNodeOptions = {}): Promise<Tor
 /**
  * A ready libp2p node on Tor: tor() + noise + yamux + identify + ping, with
  * Tor-sized timeouts, onion-only announcements, no DNS resolution of peer
- * addresses and a gater that refuses to dial anything but /onion3.
+ * addresses and a gater that refuses to dial anything but an onion address
+ * (/onion3, or /dns|dns4|dns6/<id>.onion/tcp/<port>).
  *
  * When publishing fails, it rejects with the listener's typed error
  * (OnionInUseError, OnionPublishTimeoutError, …), not libp2p's

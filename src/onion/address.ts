@@ -6,7 +6,7 @@
  *   VERSION    = 0x03
  */
 import { base32Encode } from './base32.js'
-import { checkDecoded, checksum, decodeServiceId, ONION_VERSION, portOrThrow, PUBLIC_KEY_BYTES, SERVICE_ID_BYTES } from './checks.js'
+import { checkDecoded, checksum, decodeServiceId, ONION_SUFFIX, ONION_VERSION, onionHostOrThrow, portOrThrow, PUBLIC_KEY_BYTES, SERVICE_ID_BYTES } from './checks.js'
 import { InvalidOnionAddressError, InvalidOnionKeyError } from './errors.js'
 
 /** A v3 onion service and a virtual port on it. */
@@ -16,8 +16,6 @@ export interface OnionAddress {
   /** 1..65535 */
   port: number
 }
-
-const ONION_SUFFIX = '.onion'
 
 /**
  * Returns `id` unchanged if it is a valid v3 service id (56 characters, no
@@ -84,18 +82,7 @@ export function parseOnionHostPort (s: string): OnionAddress {
   if (colon === -1) {
     throw new InvalidOnionAddressError('port', s, 'no ":<port>" given')
   }
-  const host = s.slice(0, colon)
-  if (/[A-Z]/.test(host)) {
-    throw new InvalidOnionAddressError('uppercase', s)
-  }
-  if (!host.endsWith(ONION_SUFFIX)) {
-    throw new InvalidOnionAddressError('suffix', s)
-  }
-  const serviceId = host.slice(0, -ONION_SUFFIX.length)
-  if (serviceId.includes('.')) {
-    throw new InvalidOnionAddressError('subdomain', s)
-  }
-  decodeServiceId(serviceId, s)
+  const serviceId = onionHostOrThrow(s.slice(0, colon), s)
   return { serviceId, port: portOrThrow(s.slice(colon + 1), s) }
 }
 

@@ -12,6 +12,7 @@ export const SERVICE_ID_LENGTH = 56
 export const SERVICE_ID_BYTES = 35
 export const PUBLIC_KEY_BYTES = 32
 export const ONION_VERSION = 3
+export const ONION_SUFFIX = '.onion'
 const CHECKSUM_PREFIX = new TextEncoder().encode('.onion checksum')
 
 export function checksum (publicKey: Uint8Array): Uint8Array {
@@ -47,6 +48,25 @@ export function decodeServiceId (id: string, input: string): Uint8Array {
   const bytes = base32Decode(id)
   checkDecoded(bytes, input)
   return bytes
+}
+
+/**
+ * The service id of a `<id>.onion` host name: lower case, no subdomain,
+ * the ".onion" suffix, then every check of decodeServiceId.
+ */
+export function onionHostOrThrow (host: string, input: string): string {
+  if (/[A-Z]/.test(host)) {
+    throw new InvalidOnionAddressError('uppercase', input)
+  }
+  if (!host.endsWith(ONION_SUFFIX)) {
+    throw new InvalidOnionAddressError('suffix', input)
+  }
+  const serviceId = host.slice(0, -ONION_SUFFIX.length)
+  if (serviceId.includes('.')) {
+    throw new InvalidOnionAddressError('subdomain', input)
+  }
+  decodeServiceId(serviceId, input)
+  return serviceId
 }
 
 /** 1..65535; strings must be plain decimal digits without a leading zero (src/net's one port parser). */

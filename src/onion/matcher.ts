@@ -5,7 +5,7 @@
  */
 import { CODE_ONION3, CODE_P2P } from '@multiformats/multiaddr'
 import { and, fmt, optional, value } from '@multiformats/multiaddr-matcher/utils'
-import { onionAddressFromMultiaddr } from './multiaddr.js'
+import { onionAddressFromDialMultiaddr, onionAddressFromMultiaddr } from './multiaddr.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { MultiaddrMatcher } from '@multiformats/multiaddr-matcher'
 
@@ -24,6 +24,22 @@ export function isValidOnion3Multiaddr (ma: Multiaddr): boolean {
   }
   try {
     onionAddressFromMultiaddr(ma)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * What p2p-tor dials: a valid /onion3 address, or the same onion spelled
+ * `/dns|dns4|dns6/<56 characters>.onion/tcp/<port>` (as stock libp2p nodes
+ * behind torsocks write it), each with an optional `/p2p/<peer id>`. Fully
+ * validated; any other /dns name is refused. Use isValidOnion3Multiaddr for
+ * what a node listens on or announces.
+ */
+export function isValidOnionDialMultiaddr (ma: Multiaddr): boolean {
+  try {
+    onionAddressFromDialMultiaddr(ma)
     return true
   } catch {
     return false

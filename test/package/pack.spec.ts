@@ -32,6 +32,7 @@ const ROOT_EXPORTS = [
   'TorBootstrapTimeoutError', 'TorExitedError', 'TorNotFoundError', 'TorNotInstalledError', 'createTorNode',
   'formatOnionHostPort', 'generateOnionKey', 'isValidOnion3Multiaddr', 'isValidServiceId', 'loadOnionKeyFile',
   'loadOrCreateOnionKeyFile', 'onionAddressFromMultiaddr', 'onionAddressFromMultiaddrString', 'onionAddressToMultiaddr',
+  'explainOnionMultiaddr', 'isValidOnionDialMultiaddr', 'onionAddressFromDialMultiaddr',
   'onionKeyFromSeed', 'onionListenAddress', 'onionOnly', 'parseOnionHostPort', 'saveOnionKeyFile', 'serviceIdFromBytes',
   'serviceIdToBytes', 'tor', 'validateServiceId', 'ListenerClosedError', 'TorStreamError', 'InvalidTorOptionsError', 'torNodeOptions', 'TorUnavailableError'
 ].sort()

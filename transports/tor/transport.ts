@@ -1,6 +1,6 @@
 import { serviceCapabilities, transportSymbol } from '@libp2p/interface'
 import { CustomProgressEvent } from 'progress-events'
-import { isValidOnion3Multiaddr, loadOnionKeyFile, onionAddressFromMultiaddr } from '../../src/onion/index.js'
+import { isValidOnion3Multiaddr, isValidOnionDialMultiaddr, loadOnionKeyFile, onionAddressFromDialMultiaddr } from '../../src/onion/index.js'
 import { socksConnect } from '../../src/socks/index.js'
 import { StreamIsolation } from './isolation.js'
 import { connectRetryingStall } from './stall-retry.js'
@@ -113,8 +113,10 @@ export class TorTransport implements Transport<TorDialEvents>, Startable {
   async dial (ma: Multiaddr, options: DialTransportOptions<TorDialEvents>): Promise<Connection> {
     options.signal?.throwIfAborted()
     // validated again here, not only in dialFilter: never hand tor anything
-    // that is not a well-formed v3 onion address
-    const { serviceId, port } = onionAddressFromMultiaddr(ma)
+    // that is not a well-formed v3 onion address. Either spelling (/onion3,
+    // or /dns4/<id>.onion/tcp/<port>) ends up as the same hostname on tor's
+    // SOCKS port; nothing is resolved here.
+    const { serviceId, port } = onionAddressFromDialMultiaddr(ma)
     const proxy = await this.source.socks()
 
     options.onProgress?.(new CustomProgressEvent('tor:socks-connect'))
@@ -183,11 +185,16 @@ export class TorTransport implements Transport<TorDialEvents>, Startable {
   }
 
   /**
-   * Only valid onion3 addresses (checksum, version and port checked), with or
-   * without /p2p. Everything else — /ip4, /dns, a bad checksum — is refused:
-   * this transport never makes a clearnet connection.
+   * Only valid onion addresses (checksum, version and port checked), with or
+   * without /p2p: `/onion3/<id>:<port>`, or the spelling of stock nodes
+   * behind torsocks, `/dns|dns4|dns6/<id>.onion/tcp/<port>`, whose name goes
+   * to tor as a hostname and is never resolved locally. Everything else —
+   * /ip4, any other /dns name, a bad checksum — is refused: this transport
+   * never makes a clearnet connection. Put tor() before any other transport
+   * (such as tcp()) whose dialFilter also takes /dns4: libp2p dials with the
+   * first transport that accepts an address.
    */
   dialFilter (multiaddrs: Multiaddr[]): Multiaddr[] {
-    return multiaddrs.filter(ma => isValidOnion3Multiaddr(ma))
+    return multiaddrs.filter(ma => isValidOnionDialMultiaddr(ma))
   }
 }

@@ -16,6 +16,16 @@ export const ONION: Multiaddr[] = [
   multiaddr(`/onion3/${TOR_OLD_VALID_ADDRESS}:1/p2p/${PEER}`)
 ]
 
+/**
+ * The same onions spelled as stock libp2p nodes behind torsocks write them
+ * (issue 17): dialed and kept in the peer store, never announced or listened on.
+ */
+export const ONION_DNS: Multiaddr[] = [
+  multiaddr(`/dns4/${TOR_BUILD_ADDRESS}.onion/tcp/7777`),
+  multiaddr(`/dns/${TOR_OLD_VALID_ADDRESS}.onion/tcp/1/p2p/${PEER}`),
+  multiaddr(`/dns6/${TOR_BUILD_ADDRESS}.onion/tcp/65535/p2p/${PEER}`)
+]
+
 /** Everything a Tor-only node must neither announce nor dial, each labelled. */
 export const NOT_ONION: Array<[label: string, ma: Multiaddr]> = [
   ['ip4 loopback', multiaddr('/ip4/127.0.0.1/tcp/4001')],
@@ -23,7 +33,14 @@ export const NOT_ONION: Array<[label: string, ma: Multiaddr]> = [
   ['ip4 public quic', multiaddr('/ip4/203.0.113.7/udp/4001/quic-v1')],
   ['ip6', multiaddr('/ip6/::1/tcp/4001')],
   ['dns', multiaddr('/dns/example.com/tcp/443/wss')],
-  ['dns4 of an onion name', multiaddr(`/dns4/${TOR_BUILD_ADDRESS}.onion/tcp/80`)],
+  ['dns4 of a clearnet name', multiaddr(`/dns4/example.com/tcp/80/p2p/${PEER}`)],
+  ['dns4 of an onion name, bad checksum (C tor)', multiaddr(`/dns4/${TOR_BAD_CHECKSUM_ADDRESSES[0]}.onion/tcp/80`)],
+  ['dns of an onion name, version 4', multiaddr(`/dns/${VERSION_4_ADDRESS}.onion/tcp/80`)],
+  ['dns4 of an onion subdomain', multiaddr(`/dns4/www.${TOR_BUILD_ADDRESS}.onion/tcp/80`)],
+  ['dns4 of an upper-case onion name', multiaddr(`/dns4/${TOR_BUILD_ADDRESS.toUpperCase()}.onion/tcp/80`)],
+  ['dns4 of an onion name, udp', multiaddr(`/dns4/${TOR_BUILD_ADDRESS}.onion/udp/80`)],
+  ['dns4 of an onion name, then ws', multiaddr(`/dns4/${TOR_BUILD_ADDRESS}.onion/tcp/80/ws`)],
+  ['dnsaddr of an onion name', multiaddr(`/dnsaddr/${TOR_BUILD_ADDRESS}.onion`)],
   ['dnsaddr', multiaddr(`/dnsaddr/bootstrap.libp2p.io/p2p/${PEER}`)],
   ['onion3, bad checksum (C tor)', multiaddr(`/onion3/${TOR_BAD_CHECKSUM_ADDRESSES[0]}:7777`)],
   ['onion3, second checksum byte wrong', multiaddr(`/onion3/${CHECKSUM_SECOND_BYTE_WRONG}:7777/p2p/${PEER}`)],

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { onionOnly, torNodeOptions } from '../../../src/node.js'
 import { generateOnionKey, onionAddressToMultiaddr } from '../../../src/onion/index.js'
-import { NOT_ONION, ONION, PEER } from './addresses.js'
+import { NOT_ONION, ONION, ONION_DNS, PEER } from './addresses.js'
 import type { ConnectionGater } from '@libp2p/interface'
 
 describe('node: onion-only announce filter', () => {
@@ -21,6 +21,10 @@ describe('node: onion-only announce filter', () => {
       assert.deepEqual(onionOnly([ma]), [])
     })
   }
+
+  it('drops the /dns4 .onion spelling too: only /onion3 is announced', () => {
+    assert.deepEqual(onionOnly(ONION_DNS), [])
+  })
 
   it('drops every non-onion address from a mixed list, keeping order', () => {
     const mixed = [NOT_ONION[0][1], ONION[0], ...NOT_ONION.slice(1).map(([, ma]) => ma), ONION[1]]
@@ -61,6 +65,16 @@ describe('node: connection gater', () => {
       assert.equal(await gater.denyDialMultiaddr(ma), true)
     })
   }
+
+  it('denyDialMultiaddr allows /dns, /dns4 and /dns6 of a valid <id>.onion (the torsocks spelling)', async () => {
+    assert.ok(gater.denyDialMultiaddr != null)
+    for (const ma of ONION_DNS) assert.equal(await gater.denyDialMultiaddr(ma), false, ma.toString())
+  })
+
+  it('filterMultiaddrForPeer keeps the /dns4 .onion spelling in the peer store, so a later dial by peer id can use it', async () => {
+    assert.ok(gater.filterMultiaddrForPeer != null)
+    for (const ma of ONION_DNS) assert.equal(await gater.filterMultiaddrForPeer(peer, ma), true, ma.toString())
+  })
 
   it('filterMultiaddrForPeer keeps valid /onion3 in the peer store', async () => {
     assert.ok(gater.filterMultiaddrForPeer != null)

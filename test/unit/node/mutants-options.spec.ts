@@ -50,7 +50,7 @@ describe('node: torNodeOptions() settings', () => {
 
   it('gives identify and ping a 60 s timeout, and ping room for 2 outbound and 4 inbound streams', async () => {
     const services = (await torNodeOptions({ socks: '127.0.0.1:9' })).services
-    assert.deepEqual(Object.keys(services ?? {}).sort(), ['identify', 'ping'])
+    assert.deepEqual(Object.keys(services ?? {}).sort(), ['dialedOnionAddresses', 'identify', 'ping'])
     const identify = build(services?.identify, { nodeInfo: { userAgent: AGENT_VERSION } })
     assert.equal(identify.timeout, 60_000)
     const ping = build(services?.ping)

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { tor } from '../../../transports/tor/index.js'
-import { NOT_ONION, ONION } from '../node/addresses.js'
+import { NOT_ONION, ONION, ONION_DNS } from '../node/addresses.js'
 import { fakeLogger } from './fake-logger.js'
 
 describe('tor() transport filters', () => {
@@ -13,6 +13,14 @@ describe('tor() transport filters', () => {
 
   it('dialFilter keeps valid /onion3, with and without /p2p', () => {
     assert.deepEqual(transport.dialFilter(ONION).map(String), ONION.map(String))
+  })
+
+  it('dialFilter keeps /dns, /dns4 and /dns6 of a valid <id>.onion with /tcp (the torsocks spelling), with and without /p2p', () => {
+    assert.deepEqual(transport.dialFilter(ONION_DNS).map(String), ONION_DNS.map(String))
+  })
+
+  it('listenFilter refuses the /dns4 .onion spelling: a node listens only on /onion3', () => {
+    assert.deepEqual(transport.listenFilter(ONION_DNS), [])
   })
 
   it('listenFilter keeps valid /onion3', () => {
