@@ -124,6 +124,15 @@ describe('the npm package', function () {
     for (const f of files.filter(f => f.endsWith('.js'))) assert.ok(files.includes(f.replace(/\.js$/, '.d.ts')), `${f} has no .d.ts`)
   })
 
+  it('ships the MIT licence that package.json names', async () => {
+    assert.ok(packed.files.some(f => f.path === 'LICENSE'), 'LICENSE is not in the tarball')
+    const pkg = JSON.parse(await readFile(path.join(app, 'node_modules/p2p-tor/package.json'), 'utf8'))
+    assert.equal(pkg.license, 'MIT')
+    const text = await readFile(path.join(app, 'node_modules/p2p-tor/LICENSE'), 'utf8')
+    assert.match(text, /^MIT License\n/)
+    assert.match(text, /Copyright \(c\) \d{4} p2p-tor contributors/)
+  })
+
   it('every "exports" target, "bin" and "types" is in the tarball', async () => {
     const files = new Set(packed.files.map(f => f.path))
     const pkg = JSON.parse(await readFile(path.join(app, 'node_modules/p2p-tor/package.json'), 'utf8'))
