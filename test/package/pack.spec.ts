@@ -78,10 +78,10 @@ export type R = Realm
 interface PackedFile { path: string, size: number }
 interface Packed { filename: string, size: number, unpackedSize: number, entryCount: number, files: PackedFile[] }
 
-/** Only built JavaScript with its declarations, the README, the licence and package.json. */
+/** Only built JavaScript with its declarations and source maps, the README, the licence and package.json. */
 function userNeeds (file: string): boolean {
   if (['package.json', 'README.md', 'LICENSE'].includes(file)) return true
-  return /^dist\/(src|transports)\/.+\.(js|d\.ts)$/.test(file)
+  return /^dist\/(src|transports)\/.+\.(js|js\.map|d\.ts)$/.test(file)
 }
 
 describe('the npm package', function () {
@@ -113,15 +113,43 @@ describe('the npm package', function () {
     if (tmp != null) await rm(tmp, { recursive: true, force: true })
   })
 
-  it('holds only what a user needs: no tests, benches, examples, sources or source maps', () => {
+  it('holds only what a user needs: no tests, benches, examples or .ts sources', () => {
     const files = packed.files.map(f => f.path)
     const extra = files.filter(f => !userNeeds(f))
     assert.deepEqual(extra, [], `files a user does not need: ${extra.join(', ')}`)
     assert.ok(!files.some(f => /(^|\/)(test|bench|examples)\//.test(f)))
     assert.ok(!files.some(f => f.endsWith('.ts') && !f.endsWith('.d.ts')))
-    assert.ok(!files.some(f => f.endsWith('.map')))
     // every .js comes with its declarations
     for (const f of files.filter(f => f.endsWith('.js'))) assert.ok(files.includes(f.replace(/\.js$/, '.d.ts')), `${f} has no .d.ts`)
+  })
+
+  it('source maps work from the tarball alone: each sourceMappingURL names a shipped map that carries its sources', async () => {
+    const files = new Set(packed.files.map(f => f.path))
+    const pkgDir = path.join(app, 'node_modules/p2p-tor')
+    let checked = 0
+    for (const file of [...files].filter(f => f.endsWith('.js'))) {
+      const js = await readFile(path.join(pkgDir, file), 'utf8')
+      const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(js)?.[1]
+      assert.ok(url != null, `${file} has no sourceMappingURL`)
+      const mapFile = path.posix.join(path.posix.dirname(file), url)
+      assert.ok(files.has(mapFile), `${file} points at ${mapFile}, which is not in the tarball`)
+      const map = JSON.parse(await readFile(path.join(pkgDir, mapFile), 'utf8'))
+      assert.ok(Array.isArray(map.sources) && map.sources.length > 0, `${mapFile} names no sources`)
+      // the .ts files are not shipped, so the map must carry them (tsconfig inlineSources)
+      assert.equal(map.sourcesContent?.length, map.sources.length, `${mapFile} lacks sourcesContent`)
+      for (const content of map.sourcesContent) assert.equal(typeof content, 'string', `${mapFile} has an empty source`)
+      checked++
+    }
+    assert.ok(checked > 50, `only ${checked} .js files were checked`)
+    for (const f of [...files].filter(f => f.endsWith('.map'))) assert.ok(files.has(f.replace(/\.map$/, '')), `${f} maps no shipped file`)
+  })
+
+  it('a stack trace through the installed package points at the TypeScript source (node --enable-source-maps)', async () => {
+    const script = "import { validateServiceId } from 'p2p-tor'\ntry { validateServiceId('not-an-onion') } catch (err) { process.stdout.write(err.stack) }\n"
+    await writeFile(path.join(app, 'stack.mjs'), script)
+    const { stdout } = await run(process.execPath, ['--enable-source-maps', 'stack.mjs'], { cwd: app, timeout: CHILD_TIMEOUT_MS, maxBuffer: MAX_BUFFER })
+    assert.match(stdout, /InvalidOnionAddressError/)
+    assert.match(stdout, /src\/onion\/[\w-]+\.ts:\d+:\d+/, stdout)
   })
 
   it('ships the MIT licence that package.json names', async () => {
