@@ -152,6 +152,14 @@ describe('the npm package', function () {
     assert.match(stdout, /src\/onion\/[\w-]+\.ts:\d+:\d+/, stdout)
   })
 
+  it('runs no script when installed: no prepare, preinstall, install or postinstall in the packed manifest (it builds in prepack)', async () => {
+    const pkg = JSON.parse(await readFile(path.join(app, 'node_modules/p2p-tor/package.json'), 'utf8'))
+    for (const hook of ['prepare', 'preinstall', 'install', 'postinstall']) {
+      assert.equal(pkg.scripts?.[hook], undefined, `the packed package.json has a "${hook}" script: npm warns every installer about it, and a user's install would run tsc`)
+    }
+    assert.match(pkg.scripts?.prepack ?? '', /tsc/, 'npm pack and publish must build dist/ first')
+  })
+
   it('ships the MIT licence that package.json names', async () => {
     assert.ok(packed.files.some(f => f.path === 'LICENSE'), 'LICENSE is not in the tarball')
     const pkg = JSON.parse(await readFile(path.join(app, 'node_modules/p2p-tor/package.json'), 'utf8'))
