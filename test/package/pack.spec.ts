@@ -2,9 +2,11 @@
  * The published package, as a user gets it: `npm pack` of the built dist/,
  * unpacked into node_modules/p2p-tor of a throwaway app, then imported by a
  * child `node` through the package's own "exports". No network and no
- * `npm install`: the app's node_modules links exactly the dependencies that
- * package.json declares to the repo's own copies, so a missing dependency
- * fails here too. Needs `npm run build` first (npm test does it).
+ * `npm install`: the app's node_modules links exactly the dependencies and
+ * peer dependencies that package.json declares (the peers as the app's own
+ * dependencies, as a user installs them) to the repo's own copies, so a
+ * missing dependency fails here too.
+ * Needs `npm run build` first (npm test does it).
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
@@ -47,6 +49,8 @@ const SUBPATHS: Record<string, string[]> = {
   'p2p-tor/seal': ['seal', 'open', 'makeCard', 'verifyCard', 'importCard', 'exportCard', 'cardFingerprint', 'ReplayGuard'],
   'p2p-tor/webhook': ['createRelayHandler', 'startRelayServer', 'runBuilder', 'verifySignature', 'encodeRecord', 'decodeRecord', 'WebhookStateError']
 }
+/** Shared with the app (instances and types cross our API): peers, never hard dependencies. */
+const PEERS = ['libp2p', '@libp2p/interface', '@multiformats/multiaddr']
 const NOT_AT_ROOT = ['Hub', 'Member', 'ReplyParser', 'ControlClient', 'socksConnect', 'attachTor', 'launchTor', 'getTor', 'startTestnet', 'buildAddOnion', 'serviceIdFromPublicKey']
 
 /** Run in the app: import every entry point and report its export names, and whether a deep import is refused. */
@@ -99,10 +103,11 @@ describe('the npm package', function () {
     app = path.join(tmp, 'app')
     await mkdir(path.join(app, 'node_modules'), { recursive: true })
     await rename(path.join(tmp, 'package'), path.join(app, 'node_modules', 'p2p-tor'))
-    await writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }))
-    // the declared dependencies, and only those, from the repository's node_modules
     const pkg = JSON.parse(await readFile(path.join(app, 'node_modules/p2p-tor/package.json'), 'utf8'))
-    for (const dep of Object.keys(pkg.dependencies ?? {})) {
+    // the app depends on p2p-tor and on its peers (one libp2p, the app's own)
+    await writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module', dependencies: { 'p2p-tor': pkg.version, ...pkg.peerDependencies } }))
+    // the declared dependencies and peers, and only those, from the repository's node_modules
+    for (const dep of [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]) {
       const link = path.join(app, 'node_modules', dep)
       await mkdir(path.dirname(link), { recursive: true })
       await symlink(path.join(ROOT, 'node_modules', dep), link, 'dir')
@@ -158,6 +163,23 @@ describe('the npm package', function () {
       assert.equal(pkg.scripts?.[hook], undefined, `the packed package.json has a "${hook}" script: npm warns every installer about it, and a user's install would run tsc`)
     }
     assert.match(pkg.scripts?.prepack ?? '', /tsc/, 'npm pack and publish must build dist/ first')
+  })
+
+  it('libp2p, @libp2p/interface and @multiformats/multiaddr are peer dependencies, so an app has one copy of each', async () => {
+    const pkg = JSON.parse(await readFile(path.join(app, 'node_modules/p2p-tor/package.json'), 'utf8'))
+    for (const name of PEERS) {
+      assert.ok(pkg.peerDependencies?.[name] != null, `${name} is not a peer dependency`)
+      assert.equal(pkg.dependencies?.[name], undefined, `${name} is also a hard dependency: an app would get a second copy`)
+    }
+    // the repo's own copy (what the tests ran against) is in the peer range: same major, at least the floor
+    for (const name of PEERS) {
+      const installed = JSON.parse(await readFile(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version as string
+      const floor = /^\^(\d+)\.(\d+)\.(\d+)$/.exec(pkg.peerDependencies[name])
+      assert.ok(floor != null, `${name}: the peer range ${pkg.peerDependencies[name]} is not a plain caret range`)
+      const [maj, min, pat] = installed.split('.').map(n => parseInt(n, 10))
+      const [fMaj, fMin, fPat] = floor.slice(1).map(n => parseInt(n, 10))
+      assert.ok(maj === fMaj && (min > fMin || (min === fMin && pat >= fPat)), `${name} ${installed} is outside ${pkg.peerDependencies[name]}`)
+    }
   })
 
   it('ships the MIT licence that package.json names', async () => {
