@@ -5,7 +5,8 @@
  * `npm install`: the app's node_modules links exactly the dependencies and
  * peer dependencies that package.json declares (the peers as the app's own
  * dependencies, as a user installs them) to the repo's own copies, so a
- * missing dependency fails here too.
+ * missing dependency fails here too. Then the README's createTorNode example
+ * runs in the app against a fake Tor on loopback (test/fixtures/fake-tor.ts).
  * Needs `npm run build` first (npm test does it).
  */
 import assert from 'node:assert/strict'
@@ -16,6 +17,10 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { createTorNode, generateOnionKey } from '../../src/index.js'
+import { startFakeTor } from '../fixtures/fake-tor.js'
+import type { FakeTor } from '../fixtures/fake-tor.js'
+import type { TorNode } from '../../src/node.js'
 
 const run = promisify(execFile)
 
@@ -180,6 +185,50 @@ describe('the npm package', function () {
       const [fMaj, fMin, fPat] = floor.slice(1).map(n => parseInt(n, 10))
       assert.ok(maj === fMaj && (min > fMin || (min === fMin && pat >= fPat)), `${name} ${installed} is outside ${pkg.peerDependencies[name]}`)
     }
+  })
+
+  describe('the README\'s createTorNode example, in the app, against a fake Tor', () => {
+    let fake: FakeTor | undefined
+    let peer: TorNode | undefined
+
+    afterEach(async () => {
+      await peer?.stop()
+      peer = undefined
+      await fake?.stop()
+      fake = undefined
+    })
+
+    it('type-checks as the README prints it and pings a peer', async () => {
+      const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8')
+      const blocks = [...readme.matchAll(/```(?:ts|js|typescript|javascript)\n([\s\S]*?)```/g)].map(m => m[1])
+      const example = blocks.find(b => /\bcreateTorNode\(/.test(b) && /from 'p2p-tor'/.test(b))
+      assert.ok(example != null, 'the README has no ts block that imports createTorNode from p2p-tor')
+      const call = /createTorNode\(\{/
+      const target = /(['"])\/onion3\/[^'"]*\1/
+      assert.match(example, call, 'the example no longer calls createTorNode({ … })')
+      assert.match(example, target, 'the example no longer pings an /onion3 address')
+
+      fake = await startFakeTor()
+      const torOptions = { control: fake.control, socks: `${fake.socks.host}:${fake.socks.port}` }
+      peer = await createTorNode({ ...torOptions, key: generateOnionKey() })
+      const address = peer.getMultiaddrs()[0].toString()
+      // only the tor to attach to and the placeholder address change; the imports and calls are the README's
+      const program = example
+        .replace(call, `createTorNode({ control: ${JSON.stringify(torOptions.control)}, socks: ${JSON.stringify(torOptions.socks)}, `)
+        .replace(target, JSON.stringify(address)) +
+        '\nprocess.stdout.write(JSON.stringify({ rtt, peers: node.getPeers().map(String) }))\nawait node.stop()\n'
+      const dir = await mkdtemp(path.join(app, 'readme-'))
+      await writeFile(path.join(dir, 'example.ts'), program)
+      const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc')
+      const args = ['--strict', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node', '--typeRoots', path.join(ROOT, 'node_modules/@types'), 'example.ts']
+      await run(process.execPath, [tsc, ...args], { cwd: dir, timeout: CHILD_TIMEOUT_MS, maxBuffer: MAX_BUFFER }).catch((err: { stdout?: string }) => {
+        assert.fail(`the README's example does not type-check: ${err.stdout ?? String(err)}`)
+      })
+      const { stdout } = await run(process.execPath, ['example.js'], { cwd: dir, timeout: CHILD_TIMEOUT_MS, maxBuffer: MAX_BUFFER })
+      const result = JSON.parse(stdout)
+      assert.equal(typeof result.rtt, 'number')
+      assert.deepEqual(result.peers, [peer.peerId.toString()])
+    })
   })
 
   it('ships the MIT licence that package.json names', async () => {
