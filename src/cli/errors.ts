@@ -43,6 +43,12 @@ export const EXIT_CODES_HELP = `Exit codes:
        procedure, already registered elsewhere, callee gone
   130  interrupted (dial; listen before it was listening)`
 
+/** `id --help`: the codes `id` can end with (it reads or creates keys, nothing else). */
+export const ID_EXIT_CODES_HELP = `Exit codes:
+  0    success
+  1    the key files cannot be read or created (KEY_FILE), or an unexpected error
+  2    usage error (an unknown option, a bad --port)`
+
 /** A command-line problem found before anything touched the network. */
 export class UsageError extends Error {
   static override name = 'UsageError'

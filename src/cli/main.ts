@@ -46,6 +46,9 @@ export async function main (argv: readonly string[], ctx: CliContext): Promise<n
     if (err instanceof CommanderError) {
       // --help and --version end here too, with exit code 0
       if (err.exitCode === 0) return ExitCode.OK
+      // no command (`p2p-tor`, `p2p-tor webhook`): commander has written the help to
+      // stderr; like git and npm, exit non-zero since nothing ran, with our usage code
+      if (err.code === 'commander.help') return ExitCode.USAGE
       output.error({ exitCode: ExitCode.USAGE, code: 'USAGE', message: usageLine(err, argv) })
       return ExitCode.USAGE
     }

@@ -32,6 +32,10 @@ export const ENV_HELP = `Environment (a flag beats its variable):
   NO_COLOR           set (non-empty) to disable colour
   DEBUG              debug logs: p2p-tor* (alias of libp2p:tor*), libp2p:*`
 
+/** `id --help`: id reads only where the keys are (it starts no tor and no libp2p). */
+export const ID_ENV_HELP = `Environment (a flag beats its variable):
+  ${ENV.dataDir}   data directory, as --data-dir`
+
 export type Env = Readonly<Record<string, string | undefined>>
 
 /** Flags shared by the commands that need tor (commander's camelCase names). */

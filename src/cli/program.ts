@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { Command, Option } from 'commander'
-import { EXIT_CODES_HELP } from './errors.js'
-import { ENV_HELP, integer, parseClientOption, parseCountOption, parseIntervalOption, parsePortOption, parseTimeoutOption } from './options.js'
+import { EXIT_CODES_HELP, ID_EXIT_CODES_HELP } from './errors.js'
+import { ENV_HELP, ID_ENV_HELP, integer, parseClientOption, parseCountOption, parseIntervalOption, parsePortOption, parseTimeoutOption } from './options.js'
 import { defaultTestnetDir } from './commands/testnet.js'
 import { parseExpiryOption } from './commands/mailbox.js'
 import type { CliContext } from './context.js'
@@ -394,7 +394,7 @@ ${MEMBER_HELP}`))
     .option('--data-dir <dir>', 'where the keys are (default: $XDG_DATA_HOME/p2p-tor or ~/.local/share/p2p-tor)')
     .addOption(new Option('--port <port>', 'onion virtual port shown in the address').default(DEFAULT_PORT).argParser(parsePortOption))
     .option('--json', 'print one JSON object on stdout')
-    .addHelpText('after', `\nExamples:\n  p2p-tor id\n  p2p-tor id --data-dir ./node-a --json\n\n${ENV_HELP}\n\n${EXIT_CODES_HELP}\n`)
+    .addHelpText('after', `\nExamples:\n  p2p-tor id\n  p2p-tor id --data-dir ./node-a --json\n\n${ID_ENV_HELP}\n\n${ID_EXIT_CODES_HELP}\n`)
     .action(async (opts: IdOptions) => {
       const { idCommand } = await import('./commands/id.js')
       done(await idCommand(opts, ctx))

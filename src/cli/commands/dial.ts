@@ -61,8 +61,10 @@ export function summaryEvent (t: Tally): SummaryEvent {
   }
 }
 
-function fmt (value: number | null): string {
-  return value == null ? '-' : value.toFixed(2)
+/** Milliseconds for humans: whole ones as `48`, others to two decimals (`17.06`); JSON keeps the number. */
+export function formatMs (value: number | null): string {
+  if (value == null) return '-'
+  return Number.isInteger(value) ? String(value) : value.toFixed(2)
 }
 
 /** The human summary, as ping(8) prints it, plus the connect figures. */
@@ -70,8 +72,8 @@ export function summaryLines (e: SummaryEvent, target: string): string[] {
   return [
     `--- ${target} ping statistics ---`,
     `${e.sent} pings sent, ${e.received} received, ${e.lossPercent}% loss`,
-    `rtt min/avg/max/median = ${fmt(e.minRttMs)}/${fmt(e.avgRttMs)}/${fmt(e.maxRttMs)}/${fmt(e.medianRttMs)} ms`,
-    `time to connect ${fmt(e.timeToConnectMs)} ms (dial ${fmt(e.dialMs)} ms), time to first pong ${fmt(e.timeToFirstPongMs)} ms (since start)`
+    `rtt min/avg/max/median = ${formatMs(e.minRttMs)}/${formatMs(e.avgRttMs)}/${formatMs(e.maxRttMs)}/${formatMs(e.medianRttMs)} ms`,
+    `time to connect ${formatMs(e.timeToConnectMs)} ms (dial ${formatMs(e.dialMs)} ms), time to first pong ${formatMs(e.timeToFirstPongMs)} ms (since start)`
   ]
 }
 
@@ -99,7 +101,7 @@ async function pingLoop (node: TorNode, conn: Connection, opts: DialOptions, ctx
       t.timeToFirstPongMs ??= sinceStart()
       t.rtts.push(rtt)
       output.event({ event: 'ping', seq, rttMs: ms(rtt) })
-      output.result(`pong from ${t.peerId}: seq=${seq} time=${fmt(rtt)} ms`)
+      output.result(`pong from ${t.peerId}: seq=${seq} time=${formatMs(rtt)} ms`)
     } catch (err) {
       if (ctx.signal.aborted) { t.sent--; break }
       t.lastError = reasonOr(signal, err)
@@ -155,7 +157,7 @@ async function dial (address: string, opts: DialOptions, ctx: CliContext, start:
     t.timeToConnectMs = sinceStart()
     t.peerId = conn.remotePeer.toString()
     output.event({ event: 'connected', peerId: t.peerId, timeToConnectMs: ms(t.timeToConnectMs), dialMs: ms(t.dialMs) })
-    output.note(`connected to ${t.peerId} in ${fmt(t.dialMs)} ms`)
+    output.note(`connected to ${t.peerId} in ${formatMs(t.dialMs)} ms`)
 
     await pingLoop(node, conn, opts, ctx, output, t)
     const summary = summaryEvent(t)

@@ -56,6 +56,32 @@ describe('cli main: argv parsing', () => {
     }
   })
 
+  it('no command: the help on stderr and exit 2 (nothing ran), not "error: (outputHelp)"', async () => {
+    for (const argv of [[], ['webhook'], ['keys']]) {
+      const r = await cli(argv)
+      assert.equal(r.code, 2, argv.join(' '))
+      assert.equal(r.stdout, '', 'stdout stays clean for scripts')
+      assert.match(r.stderr, /^Usage: p2p-tor/, argv.join(' '))
+      assert.ok(!r.stderr.includes('outputHelp'), r.stderr)
+      assert.ok(!/^error:/m.test(r.stderr), r.stderr)
+    }
+    // asked for, the help is a success on stdout
+    const help = await cli(['help'])
+    assert.equal(help.code, 0)
+    assert.match(help.stdout, /^Usage: p2p-tor/)
+  })
+
+  it('id --help lists only what id reads and the exit codes it can end with', async () => {
+    const r = await cli(['id', '--help'])
+    assert.equal(r.code, 0)
+    for (const word of ['--data-dir', '--port', '--json', 'P2P_TOR_DATA_DIR', 'Exit codes:', '  0    success', '  1    ', '  2    usage error']) {
+      assert.ok(r.stdout.includes(word), `id --help mentions ${word}`)
+    }
+    for (const word of ['--tor-', '--testnet', '--managed', 'P2P_TOR_CONTROL', 'P2P_TOR_SOCKS', 'P2P_TOR_PASSWORD', 'P2P_TOR_COOKIE', 'P2P_TOR_TESTNET', 'P2P_TOR_HUB', '\n  3 ', '\n  4 ', '\n  5 ', '\n  6 ', '130']) {
+      assert.ok(!r.stdout.includes(word), `id --help mentions ${word.trim()}, which id neither reads nor produces`)
+    }
+  })
+
   it('an unknown option: exit 2, one line naming it', async () => {
     const r = await cli(['listen', '--bogus'])
     assert.equal(r.code, 2)

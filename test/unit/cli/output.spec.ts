@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { summaryEvent, summaryLines } from '../../../src/cli/commands/dial.js'
+import { formatMs, summaryEvent, summaryLines } from '../../../src/cli/commands/dial.js'
 import { jsonLine, ms } from '../../../src/cli/json.js'
 import { Output, progressBar, useColour } from '../../../src/cli/output.js'
 import { median, rttStats } from '../../../src/cli/stats.js'
@@ -146,6 +146,23 @@ describe('cli output: ping statistics', () => {
     assert.throws(() => rttStats(1, [1, 2]), RangeError)
   })
 
+  it('milliseconds for humans: whole ones without decimals (libp2p ping measures whole ms), others to two', () => {
+    assert.equal(formatMs(48), '48')
+    assert.equal(formatMs(0), '0')
+    assert.equal(formatMs(17.06), '17.06')
+    assert.equal(formatMs(830.1), '830.10')
+    assert.equal(formatMs(null), '-')
+  })
+
+  it('whole-ms pings print as "48 ms" in the summary, and stay numbers in its JSON event', () => {
+    const e = summaryEvent({ peerId: 'p', rtts: [48, 52], sent: 2, timeToConnectMs: 900, timeToFirstPongMs: 950, dialMs: 400 })
+    assert.equal(e.minRttMs, 48)
+    assert.equal(jsonLine(e), '{"event":"summary","peerId":"p","sent":2,"received":2,"lossPercent":0,"minRttMs":48,"avgRttMs":50,"maxRttMs":52,"medianRttMs":50,"timeToConnectMs":900,"timeToFirstPongMs":950,"dialMs":400}\n')
+    const lines = summaryLines(e, 'p')
+    assert.equal(lines[2], 'rtt min/avg/max/median = 48/50/52/50 ms')
+    assert.equal(lines[3], 'time to connect 900 ms (dial 400 ms), time to first pong 950 ms (since start)')
+  })
+
   it('the summary event carries the stats and the connect figures, rounded', () => {
     const e = summaryEvent({ peerId: 'p', rtts: [16.123, 18], sent: 3, timeToConnectMs: 812.444, timeToFirstPongMs: 830.1, dialMs: 402.171 })
     assert.deepEqual(e, {
@@ -155,7 +172,7 @@ describe('cli output: ping statistics', () => {
     })
     const lines = summaryLines(e, 'p')
     assert.equal(lines[1], '3 pings sent, 2 received, 33.3% loss')
-    assert.equal(lines[2], 'rtt min/avg/max/median = 16.12/17.06/18.00/17.06 ms')
+    assert.equal(lines[2], 'rtt min/avg/max/median = 16.12/17.06/18/17.06 ms')
     assert.match(lines[3], /time to connect 812\.44 ms \(dial 402\.17 ms\), time to first pong 830\.10 ms/)
   })
 })
