@@ -16,6 +16,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
+import { concat } from 'uint8arrays/concat'
 import { GroupCryptoError } from './errors.js'
 import type { GroupMessage } from './chat-pb.js'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
@@ -40,13 +41,6 @@ function epochBytes (epoch: number): Uint8Array {
   const b = new Uint8Array(8)
   new DataView(b.buffer).setBigUint64(0, BigInt(epoch))
   return b
-}
-
-function concat (...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) { out.set(p, at); at += p.length }
-  return out
 }
 
 export interface GroupKeyRef {

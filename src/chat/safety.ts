@@ -22,6 +22,7 @@ import { InvalidParametersError } from '@libp2p/interface'
 import { sha512 } from '@noble/hashes/sha2.js'
 import { NotEd25519PeerIdError } from './core-errors.js'
 import type { PeerId } from '@libp2p/interface'
+import { concat } from 'uint8arrays/concat'
 
 /** Signal's iteration count for the displayable fingerprint. */
 export const SAFETY_NUMBER_ITERATIONS = 5200
@@ -34,15 +35,6 @@ const FINGERPRINT_VERSION = 0
  * against libsignal's vector.
  */
 export function fingerprintDigits (publicKey: Uint8Array, identifier: Uint8Array, iterations = SAFETY_NUMBER_ITERATIONS): string {
-  const concat = (...parts: Uint8Array[]): Uint8Array => {
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-    let at = 0
-    for (const p of parts) {
-      out.set(p, at)
-      at += p.length
-    }
-    return out
-  }
   let hash = concat(new Uint8Array([FINGERPRINT_VERSION >> 8, FINGERPRINT_VERSION & 0xff]), publicKey, identifier)
   for (let i = 0; i < iterations; i++) hash = sha512(concat(hash, publicKey))
   let digits = ''

@@ -23,18 +23,14 @@ import { Get, Served } from '../../../src/chat/file-pb.js'
 import { FILE_CHUNK_BYTES, FILE_PROTOCOL, FileServer, makeOffer, receiveFile } from '../../../src/chat/files.js'
 import type { FileOffer, FileSendProgress } from '../../../src/chat/files.js'
 import type { Libp2p } from '@libp2p/interface'
+import { tcpNode as chatTcpNode } from '../../fixtures/chat-tcp.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 const MB = 1_000_000
 
+/** A plain libp2p node over TCP (test/fixtures/chat-tcp.ts): listening on 127.0.0.1 when `listen`, else dial-only. */
 async function tcpNode (listen: boolean): Promise<Libp2p> {
-  return await createLibp2p({
-    privateKey: await generateKeyPair('Ed25519'),
-    addresses: { listen: listen ? ['/ip4/127.0.0.1/tcp/0'] : [] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()]
-  })
+  return await chatTcpNode(undefined, listen)
 }
 
 function sha256 (bytes: Uint8Array): Buffer {

@@ -22,17 +22,12 @@ import { MailboxResponse, MailboxStatus } from '../../../src/chat/mailbox-pb.js'
 import { deleteBlobs, depositBlob, fetchBlobs, MAILBOX_PROTOCOL, MailboxServer, registerInbox } from '../../../src/chat/mailbox.js'
 import type { MailboxEvent, MailboxServerOptions } from '../../../src/chat/mailbox.js'
 import type { Libp2p } from '@libp2p/interface'
+import { tcpNode as chatTcpNode } from '../../fixtures/chat-tcp.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
-/** A plain libp2p node over TCP: listening on 127.0.0.1 when `listen`, else dial-only. */
+/** A plain libp2p node over TCP (test/fixtures/chat-tcp.ts): listening on 127.0.0.1 when `listen`, else dial-only. */
 async function tcpNode (listen: boolean): Promise<Libp2p> {
-  return await createLibp2p({
-    privateKey: await generateKeyPair('Ed25519'),
-    addresses: { listen: listen ? ['/ip4/127.0.0.1/tcp/0'] : [] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()]
-  })
+  return await chatTcpNode(undefined, listen)
 }
 
 /** An unsigned LEB128 varint: the length prefix lpStream writes (hand-written: the codec is not a direct dependency). */
