@@ -2,13 +2,14 @@
  * Entry point of one benchmark child process:
  * `node peer.js <role> <tor endpoints as JSON>`, driven over IPC (rpc.ts).
  * Roles: p2p-server, raw-server, p2p-client, raw-client, p2p-swarm, and the
- * messaging hub and members (msg-hub, msg-members: messaging-side.ts).
+ * messaging hub and members (msg-hub, msg-members: messaging-side.ts), and the
+ * chat rows' mailbox and users (chat: chat-side.ts).
  */
 import '../src/polyfill.js'
 import { serve, type Handlers } from './rpc.js'
 import type { ClientSide, ServerSide, TorEndpoints } from './sides.js'
 
-export type Role = 'p2p-server' | 'raw-server' | 'p2p-client' | 'raw-client' | 'p2p-swarm' | 'msg-hub' | 'msg-members'
+export type Role = 'p2p-server' | 'raw-server' | 'p2p-client' | 'raw-client' | 'p2p-swarm' | 'msg-hub' | 'msg-members' | 'chat'
 
 export interface MemoryStats {
   rss: number
@@ -44,6 +45,8 @@ async function createSide (role: Role, tor: TorEndpoints): Promise<ServerSide | 
     case 'msg-hub': return new (await import('./messaging-side.js')).HubSide(tor)
     // the members' argument is a list of tors: member i uses tors[i % length]
     case 'msg-members': return new (await import('./messaging-side.js')).MembersSide(tor as unknown as TorEndpoints[])
+    // alice's, bob's and the mailbox's tors, in that order
+    case 'chat': return new (await import('./chat-side.js')).ChatSide(tor as unknown as TorEndpoints[])
   }
 }
 

@@ -81,6 +81,12 @@ function cells (row: Row): string[] {
     if (Number(d.incompleteFloods) > 0) p2p += `, ${String(d.incompleteFloods)} floods incomplete`
   } else if (/^s\d+$/.test(row.id) && d.p95 != null) {
     p2p += `, p95 ${num(Number(d.p95), row.unit)}; ${String(d.sealedBytes)} B sealed`
+  } else if ((row.id === 'c1' || row.id === 'c2') && d.p90 != null) {
+    p2p += `, p90 ${num(Number(d.p90), row.unit)}`
+    if (row.id === 'c1') raw += `, p90 ${num(Number(d.floorP90), row.unit)} (ping.ping() RTT/2)`
+    if (Number(d.failed) > 0) p2p += `, ${String(d.failed)} failed`
+  } else if (row.id === 'c2b' && d.startMs != null) {
+    p2p += ` (start ${num(Number(d.startMs), row.unit)} ms + fetch ${num(Number(d.fetchMs), row.unit)} ms; ${String(d.received)} received, ${String(d.viaMailbox)} via the mailbox)`
   } else if (row.id === '6') {
     p2p += `, ${String(d.p2pErrors)} errors`
     raw += `, ${String(d.rawErrors)} errors`
@@ -132,6 +138,10 @@ function breakdown (run: SchedulerRun): string[] {
   if (m5 != null) {
     out.push(`row m5: ${String(m5.floods)} sealed and ${String(m5.floods)} plain floods of ${String(m5.messagesEach)} messages, interleaved; CPU per message, members' process (the publisher seals to ${String(m5.recipients)}, each subscriber opens) sealed ${String(m5.membersCpuMsPerMsgSealed)} ms vs plain ${String(m5.membersCpuMsPerMsgPlain)} ms, hub sealed ${String(m5.hubCpuMsPerMsgSealed)} ms vs plain ${String(m5.hubCpuMsPerMsgPlain)} ms${m5.dropped != null ? `; dropped ${JSON.stringify(m5.dropped)}` : ''}`)
   }
+  const c1 = run.rows.find(r => r.id === 'c1')?.detail
+  if (c1 != null) {
+    out.push(`rows c1–c2b: set-up ${String(c1.startMs)} ms (mailbox, alice and bob listening), request at bob ${String(c1.requestMs)} ms, accept at alice ${String(c1.acceptMs)} ms; c1 ping.ping() RTT ${String(c1.pingRttMs)} ms (p90 ${String(c1.pingRttP90)}), alice.send() returns in ${String(c1.sendReturnsMs)} ms, ${String(c1.connections)} connection(s) alice → bob`)
+  }
   for (const r of run.rows) {
     const first = r.detail?.firstError ?? r.detail?.p2pFirstError
     if (first != null) out.push(`row ${r.id} first error: ${String(first)}`)
@@ -150,6 +160,7 @@ const NOTES = [
   'Row 4 uses 10 MB per transfer, not 50 MB: 20 transfers of 50 MB per scheduler do not fit the 10-minute budget on 2 cores. Throughput is per stream, in MB/s, on a circuit shared by both sides.',
   'Row 7a: both are Node processes; an idle Node 20 with one TCP server is ~45 MB of either figure.',
   'Rows m1–m4 (messaging, bench/messaging.ts): the "raw Tor" column holds their baseline. m1, m2: a hub on client tor 0 in its own process, the publisher member on tor 1, the subscriber member on tor 2 (members are dial-only); the baseline is the RTT of 32 B echoed on an open stream of a direct libp2p connection from the publisher\'s tor to a plain listening node on the subscriber\'s tor; samples interleaved. m3: the publisher keeps a window of messages in flight (64 by default); a message counts once every subscriber has it; CPU is the share of one core used during the flood. m4: the same hub process kind with the same realm and no member is the baseline. m5: the baseline is plain floods of the same messages through the same hub, interleaved with the sealed ones; ratio = sealed msg/s over plain msg/s.',
+  'Rows c1–c2b (chat, bench/chat.ts): alice on client tor 0, bob on 1, bob\'s mailbox on 2, each a ChatClient on its own onion service with the client\'s default options (mailbox fetched only when timed), in one process (one clock). c1: alice.send() → bob\'s \'message\' event, one message at a time on a warmed connection; each send opens a new stream (multistream-select, hello frames, deliver, ack). Its "raw Tor" column is the floor: half the RTT of node.services.ping.ping() alice → bob on the same connection (also a new stream), interleaved; ratio = c1 median / that. c2: bob stopped; alice.send() → state \'sent\' (the mailbox accepted the blob), one at a time; each send first tries bob directly and deposits when that fails. c2b: bob starts again (same keys and store) → every c2 message at bob through checkMailbox().',
   'Rows s1–s8 (sealing, bench/sealed.ts): time to seal, and to open, one message with src/seal (HPKE Auth mode, a random content key wrapped per recipient), in the bench\'s parent process, no network; medians over the timed runs after a warm-up; each open is the first open of a distinct message, by its last recipient. Their goal (1 KiB to 1 recipient) is absolute, in ms, not a ratio.'
 ]
 

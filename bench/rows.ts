@@ -2,7 +2,7 @@
  * What every benchmark row module shares: the suite's options (FULL for
  * `npm run bench`, SMOKE for the e2e smoke), and the row and goal types.
  * Its own module, so that suite.ts imports the row modules (messaging.ts,
- * sealed.ts) and they import these types without a loop.
+ * sealed.ts, chat.ts) and they import these types without a loop.
  */
 import type { Summary } from './stats.js'
 
@@ -35,13 +35,31 @@ export interface SuiteOptions {
   sealRunsLarge: number
   /** Messaging (m5): interleaved sealed / plain floods of floodMessages each. @default 2 */
   sealedPairs: number
+  /** Chat (c1): messages alice → bob, both online, timed one by one. @default 30 */
+  chatMessages: number
+  /** Chat (c2, c2b): messages alice → bob's mailbox while bob is offline, then fetched. @default 10 */
+  chatMailboxMessages: number
+  /** Which groups of rows to run. @default all of ROW_GROUPS */
+  rows?: RowGroup[]
   /** Extra node flags for the children, e.g. ['--cpu-prof', '--cpu-prof-dir=prof']. */
   execArgv?: string[]
   log?: (line: string) => void
 }
 
-export const FULL: SuiteOptions = { samples: 5, rttSamples: 40, bytes: 10e6, peers: 20, streams: 200, streamBytes: 64 * 1024, members: 20, msgSamples: 40, floodMessages: 500, floodBytes: 256, floodWindow: 64, sealRuns: 300, sealRunsLarge: 15, sealedPairs: 2 }
-export const SMOKE: SuiteOptions = { samples: 1, rttSamples: 1, bytes: 1e6, peers: 2, streams: 4, streamBytes: 64 * 1024, members: 3, msgSamples: 2, floodMessages: 20, floodBytes: 256, floodWindow: 64, sealRuns: 50, sealRunsLarge: 3, sealedPairs: 1 }
+/**
+ * The groups of rows, in the order they run: 'tor' rows 1–7b (p2p-tor vs raw
+ * Tor), 'messaging' m1–m5, 'sealing' s1–s8, 'chat' c1, c2, c2b.
+ */
+export const ROW_GROUPS = ['tor', 'messaging', 'sealing', 'chat'] as const
+export type RowGroup = typeof ROW_GROUPS[number]
+
+export const FULL: SuiteOptions = { samples: 5, rttSamples: 40, bytes: 10e6, peers: 20, streams: 200, streamBytes: 64 * 1024, members: 20, msgSamples: 40, floodMessages: 500, floodBytes: 256, floodWindow: 64, sealRuns: 300, sealRunsLarge: 15, sealedPairs: 2, chatMessages: 30, chatMailboxMessages: 10 }
+export const SMOKE: SuiteOptions = { samples: 1, rttSamples: 1, bytes: 1e6, peers: 2, streams: 4, streamBytes: 64 * 1024, members: 3, msgSamples: 2, floodMessages: 20, floodBytes: 256, floodWindow: 64, sealRuns: 50, sealRunsLarge: 3, sealedPairs: 1, chatMessages: 3, chatMailboxMessages: 2 }
+
+/** Whether `opts` asks for the rows of `group` (all groups when it names none). */
+export function wants (opts: SuiteOptions, group: RowGroup): boolean {
+  return opts.rows == null || opts.rows.includes(group)
+}
 
 /** `absolute`: the goal is on the p2p-tor median itself (in the row's unit), not on a ratio. */
 export type Goal = { op: '<=' | '>=', value: number, absolute?: boolean } | { op: 'zero-errors' } | { op: 'report' }

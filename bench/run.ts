@@ -8,13 +8,16 @@
  *     [--rtt-samples 40] [--mb 50] [--peers 20] [--streams 200] [--relays 2]
  *     [--members 20] [--msg-samples 40] [--flood 500] [--flood-window 64]
  *     [--seal-runs 300] [--seal-runs-large 15] [--sealed-pairs 2]
+ *     [--chat-messages 30] [--chat-mailbox-messages 10] [--rows tor,messaging,sealing,chat]
  *     [--base-port 18000] [--dir .testnet/bench] [--out bench] [--cpu-prof DIR] [--no-write]
  *   node dist/bench/run.js --from bench/results/<date>.json   (tables of a saved run, no measuring)
  *
  * The networks live in <dir>-kist and <dir>-vanilla on base ports 18000 and
  * 18100 (the e2e tier uses 17000+); their keys stay for a fast next start.
  * Each has 3 client tors: the p2p-tor/raw pairs use tors 0 and 1; the
- * messaging rows put the hub on tor 0, the publisher on 1, the subscriber on 2.
+ * messaging rows put the hub on tor 0, the publisher on 1, the subscriber on 2;
+ * the chat rows alice on tor 0, bob on 1, bob's mailbox on 2. --rows runs
+ * only the named groups of rows (e.g. --rows chat: c1, c2, c2b alone).
  */
 import { execFile } from 'node:child_process'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
@@ -23,7 +26,7 @@ import path from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { startTestnet, stopTestnet, type Scheduler } from '../src/testnet/index.js'
 import { markdown, printable, type Machine, type Results, type SchedulerRun } from './report.js'
-import { FULL, SMOKE, runSuite, type SuiteOptions } from './suite.js'
+import { FULL, ROW_GROUPS, SMOKE, runSuite, type RowGroup, type SuiteOptions } from './suite.js'
 
 const t0 = performance.now()
 const log = (line: string): void => { console.error(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}`) }
@@ -44,6 +47,9 @@ const { values: args } = parseArgs({
     'seal-runs': { type: 'string' },
     'seal-runs-large': { type: 'string' },
     'sealed-pairs': { type: 'string' },
+    'chat-messages': { type: 'string' },
+    'chat-mailbox-messages': { type: 'string' },
+    rows: { type: 'string' },
     relays: { type: 'string', default: '2' },
     'base-port': { type: 'string', default: '18000' },
     dir: { type: 'string', default: '.testnet/bench' },
@@ -78,9 +84,19 @@ function suiteOptions (): SuiteOptions {
     sealRuns: int('seal-runs', args['seal-runs'], base.sealRuns),
     sealRunsLarge: int('seal-runs-large', args['seal-runs-large'], base.sealRunsLarge),
     sealedPairs: int('sealed-pairs', args['sealed-pairs'], base.sealedPairs),
+    chatMessages: int('chat-messages', args['chat-messages'], base.chatMessages),
+    chatMailboxMessages: int('chat-mailbox-messages', args['chat-mailbox-messages'], base.chatMailboxMessages),
+    ...(args.rows != null ? { rows: rowGroups(args.rows) } : {}),
     ...(args['cpu-prof'] != null ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args['cpu-prof'])}`] } : {}),
     log
   }
+}
+
+function rowGroups (value: string): RowGroup[] {
+  const list = value.split(',').map(s => s.trim()).filter(s => s !== '')
+  for (const g of list) if (!(ROW_GROUPS as readonly string[]).includes(g)) throw new Error(`--rows takes any of ${ROW_GROUPS.join(', ')}, comma-separated; got ${g}`)
+  if (list.length === 0) throw new Error(`--rows takes any of ${ROW_GROUPS.join(', ')}, comma-separated`)
+  return list as RowGroup[]
 }
 
 function schedulers (): Scheduler[] {
@@ -172,10 +188,14 @@ async function main (): Promise<void> {
   if (args['no-write'] !== true) {
     const out = path.resolve(args.out ?? 'bench')
     await mkdir(path.join(out, 'results'), { recursive: true })
-    const json = path.join(out, 'results', `${results.date}${args.quick === true ? '-quick' : ''}.json`)
+    // a quick run, or one of some groups of rows only, never replaces the full run's files
+    const partial = opts.rows != null && ROW_GROUPS.some(g => !(opts.rows as RowGroup[]).includes(g))
+    const suffix = `${args.quick === true ? '-quick' : ''}${partial ? `-${(opts.rows as RowGroup[]).join('-')}` : ''}`
+    const json = path.join(out, 'results', `${results.date}${suffix}.json`)
     await writeFile(json, JSON.stringify(results, null, 2) + '\n')
-    if (args.quick !== true) await writeFile(path.join(out, 'README-TABLE.md'), markdown(results))
-    log(`wrote ${path.relative(process.cwd(), json)}${args.quick === true ? '' : ' and bench/README-TABLE.md'}`)
+    const table = args.quick !== true && !partial
+    if (table) await writeFile(path.join(out, 'README-TABLE.md'), markdown(results))
+    log(`wrote ${path.relative(process.cwd(), json)}${table ? ' and bench/README-TABLE.md' : ''}`)
   }
 }
 

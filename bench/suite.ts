@@ -2,18 +2,21 @@
  * The seven measurements of issue #7 on one running private network, each
  * p2p-tor / raw Tor pair interleaved (A B A B …) so that machine noise hits
  * both sides alike. Servers run on client tor 0, dialers on client tor 1,
- * each side in a process of its own.
+ * each side in a process of its own. Then, given the network's client tors,
+ * the messaging (messaging.ts), sealing (sealed.ts) and chat (chat.ts) rows.
+ * `opts.rows` picks groups of rows (rows.ts: ROW_GROUPS); all by default.
  */
 import { Child } from './rpc.js'
 import { messagingRows, type MessagingTor } from './messaging.js'
 import { sealRows } from './sealed.js'
+import { chatRows } from './chat.js'
 import { ratio, summarize } from './stats.js'
-import type { Goal, Row, SuiteOptions } from './rows.js'
+import { wants, type Goal, type Row, type SuiteOptions } from './rows.js'
 import type { MemoryStats, Role } from './peer.js'
 import type { SwarmResult } from './p2p.js'
 import { SHARED_PORT, errorText, type FirstContact, type Listened, type ManyStreams, type TorEndpoints } from './sides.js'
 
-export { FULL, SMOKE, type Goal, type Row, type SuiteOptions } from './rows.js'
+export { FULL, SMOKE, ROW_GROUPS, type Goal, type Row, type RowGroup, type SuiteOptions } from './rows.js'
 
 const RTT_WARMUP = 1
 /** After the first UPLOADED, before dialing: the other HSDirs get the descriptor ~0.2 s later (TORNET.md). */
@@ -62,8 +65,9 @@ export interface SuiteResult {
 }
 
 /**
- * `messaging`: the network's client tors for the messaging rows (messaging.ts:
- * at least 3; the hub on the first). Without it those rows are left out.
+ * `messaging`: the network's client tors for the messaging, sealing and chat
+ * rows (at least 3: messaging.ts puts the hub on the first, chat.ts alice,
+ * bob and the mailbox on the first three). Without it those rows are left out.
  */
 export async function runSuite (server: TorEndpoints, client: TorEndpoints, opts: SuiteOptions, messaging?: MessagingTor[]): Promise<SuiteResult> {
   const log = opts.log ?? (() => {})
@@ -74,22 +78,29 @@ export async function runSuite (server: TorEndpoints, client: TorEndpoints, opts
     return c
   }
   try {
-    const sides: Sides = {
-      p2pServer: await start('p2p-server', server),
-      rawServer: await start('raw-server', server),
-      p2pClient: await start('p2p-client', client),
-      rawClient: await start('raw-client', client)
+    const rows: Row[] = []
+    let errors: SuiteResult['errors'] = { p2p: [], raw: [] }
+    if (wants(opts, 'tor')) {
+      const sides: Sides = {
+        p2pServer: await start('p2p-server', server),
+        rawServer: await start('raw-server', server),
+        p2pClient: await start('p2p-client', client),
+        rawClient: await start('raw-client', client)
+      }
+      const acc = new Samples()
+      for (let i = 0; i < opts.samples; i++) await sample(i, sides, opts, acc, log)
+      const sampled = await sampleRows(acc, sides, opts)
+      errors = sampled.errors
+      rows.push(...sampled.rows)
+      rows.push(await manyPeers(sides, client, opts, log, start))
+      rows.push(await manyStreams(sides, opts, log))
+      rows.push(await idleMemory(server, opts, log, start))
+      rows.push(sampled.cpuPerMb)
     }
-    const acc = new Samples()
-    for (let i = 0; i < opts.samples; i++) await sample(i, sides, opts, acc, log)
-    const { rows, cpuPerMb, errors } = await sampleRows(acc, sides, opts)
-    rows.push(await manyPeers(sides, client, opts, log, start))
-    rows.push(await manyStreams(sides, opts, log))
-    rows.push(await idleMemory(server, opts, log, start))
-    rows.push(cpuPerMb)
     if (messaging != null) {
-      rows.push(...await messagingRows(messaging, opts, log, start))
-      rows.push(...await sealRows(opts, log))
+      if (wants(opts, 'messaging')) rows.push(...await messagingRows(messaging, opts, log, start))
+      if (wants(opts, 'sealing')) rows.push(...await sealRows(opts, log))
+      if (wants(opts, 'chat')) rows.push(...await chatRows(messaging, opts, log, start))
     }
     return { rows, errors }
   } finally {

@@ -2,7 +2,8 @@
  * One cheap pass of the benchmark (bench/suite.ts with 1 sample each, 1 MB
  * transfers, 2 peers, 4 streams; messaging with 3 members, 2 samples, 20
  * flood messages, 1 sealed and 1 plain flood for m5; 50 seals and opens
- * per 1 KiB sealing row, 3 per 1 MiB row) on the e2e tier's private network, so `npm run bench`
+ * per 1 KiB sealing row, 3 per 1 MiB row; chat with 3 direct messages and 2
+ * through the mailbox) on the e2e tier's private network, so `npm run bench`
  * cannot rot. No timing assertions: only that every measurement produced a
  * number.
  */
@@ -11,8 +12,8 @@ import { SMOKE, runSuite } from '../../bench/suite.js'
 import { getTestnet } from './fixture.js'
 
 describe('e2e: bench smoke (npm run bench with 1 sample each)', function () {
-  // the messaging rows add a hub, its members and a baseline pair: ~1–2 minutes more
-  this.timeout(480_000)
+  // the messaging rows add a hub, its members and a baseline pair: ~1–2 minutes more; the chat rows ~15 s
+  this.timeout(540_000)
 
   it('runs every measurement, p2p-tor and raw Tor, and each produces a number', async () => {
     const net = await getTestnet()
@@ -20,10 +21,10 @@ describe('e2e: bench smoke (npm run bench with 1 sample each)', function () {
     const { rows, errors } = await runSuite(net.clients[0], net.clients[1], { ...SMOKE, log: line => { lines.push(line) } }, net.clients)
     console.log(lines.map(l => `      ${l.trim()}`).join('\n'))
 
-    assert.deepEqual(rows.map(r => r.id), ['1', '2', '3', '3b', '4↓', '4↑', '5', '6', '7a', '7b', 'm1', 'm2', 'm3', 'm4', 'm5', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 's8'])
+    assert.deepEqual(rows.map(r => r.id), ['1', '2', '3', '3b', '4↓', '4↑', '5', '6', '7a', '7b', 'm1', 'm2', 'm3', 'm4', 'm5', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 'c1', 'c2', 'c2b'])
     for (const row of rows) {
       assert.ok(Number.isFinite(row.p2p.median), `row ${row.id} (${row.name}): p2p-tor gave ${row.p2p.median}; failed calls: ${errors.p2p.join('; ')}`)
-      if (row.id !== '5' && row.id !== 'm3' && !/^s\d$/.test(row.id)) {
+      if (row.id !== '5' && row.id !== 'm3' && !/^s\d$/.test(row.id) && row.id !== 'c2' && row.id !== 'c2b') {
         assert.ok(Number.isFinite(row.raw?.median), `row ${row.id} (${row.name}): raw Tor gave ${String(row.raw?.median)}; failed calls: ${errors.raw.join('; ')}`)
       }
     }
@@ -76,5 +77,17 @@ describe('e2e: bench smoke (npm run bench with 1 sample each)', function () {
       // the goal is judged on the 1 KiB, 1-recipient rows only
       assert.equal(typeof row?.met, i < 2 ? 'boolean' : 'undefined')
     }
+
+    // c1–c2b: every chat message timed arrived (at bob, at the mailbox), and bob got each c2 message once
+    const c1 = rows.find(r => r.id === 'c1')
+    assert.equal(c1?.p2p.n, SMOKE.chatMessages, `row c1: ${JSON.stringify(c1?.detail)}`)
+    assert.equal(c1?.raw?.n, SMOKE.chatMessages, `row c1 floor: ${JSON.stringify(c1?.detail)}`)
+    assert.ok(Number.isFinite(c1?.ratio) && Number.isFinite(m('c1').p90), `row c1: ${JSON.stringify(c1?.detail)}`)
+    assert.equal(m('c1').errors, undefined, `chat samples failed: ${JSON.stringify(m('c1'))}`)
+    assert.equal(rows.find(r => r.id === 'c2')?.p2p.n, SMOKE.chatMailboxMessages, `row c2: ${JSON.stringify(m('c2'))}`)
+    const back = m('c2b')
+    assert.equal(back.received, SMOKE.chatMailboxMessages, `row c2b: ${JSON.stringify(back)}`)
+    assert.equal(back.duplicates, 0, `row c2b: ${JSON.stringify(back)}`)
+    assert.ok(Number(back.viaMailbox) > 0 && Number.isFinite(back.startMs) && Number.isFinite(back.fetchMs), `row c2b: ${JSON.stringify(back)}`)
   })
 })
