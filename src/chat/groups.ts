@@ -53,9 +53,9 @@ export async function sealGroupMessage (sender: PrivateKey, senderPeer: PeerId, 
   if (group.key.length !== GROUP_KEY_BYTES) throw new GroupCryptoError(`a group key is ${GROUP_KEY_BYTES} bytes, got ${group.key.length}`)
   if (text.length > MAX_GROUP_TEXT_BYTES) throw new GroupCryptoError(`a group message is at most ${MAX_GROUP_TEXT_BYTES} bytes, got ${text.length}: send a file instead`)
   const nonce = new Uint8Array(randomBytes(NONCE_BYTES))
-  const aad = concat(AAD_LABEL, group.id, epochBytes(group.epoch), senderPeer.toMultihash().bytes)
+  const aad = concat([AAD_LABEL, group.id, epochBytes(group.epoch), senderPeer.toMultihash().bytes])
   const ciphertext = xchacha20poly1305(group.key, nonce, aad).encrypt(text)
-  const signature = await sender.sign(concat(SIG_LABEL, group.id, epochBytes(group.epoch), nonce, ciphertext))
+  const signature = await sender.sign(concat([SIG_LABEL, group.id, epochBytes(group.epoch), nonce, ciphertext]))
   return { groupId: new Uint8Array(group.id), epoch: group.epoch, nonce, ciphertext: new Uint8Array(ciphertext), signature: new Uint8Array(signature) }
 }
 
@@ -66,10 +66,10 @@ export async function sealGroupMessage (sender: PrivateKey, senderPeer: PeerId, 
 export async function openGroupMessage (msg: GroupMessage, key: Uint8Array, sender: PeerId): Promise<Uint8Array> {
   if (sender.publicKey == null) throw new GroupCryptoError(`sender ${sender.toString()} has no embedded public key (only Ed25519 PeerIds can sign group messages)`)
   if (msg.nonce.length !== NONCE_BYTES) throw new GroupCryptoError(`a group message nonce is ${NONCE_BYTES} bytes, got ${msg.nonce.length}`)
-  const signed = concat(SIG_LABEL, msg.groupId, epochBytes(msg.epoch), msg.nonce, msg.ciphertext)
+  const signed = concat([SIG_LABEL, msg.groupId, epochBytes(msg.epoch), msg.nonce, msg.ciphertext])
   const ok = await sender.publicKey.verify(signed, msg.signature)
   if (!ok) throw new GroupCryptoError(`the group message's signature does not verify for ${sender.toString()}`)
-  const aad = concat(AAD_LABEL, msg.groupId, epochBytes(msg.epoch), sender.toMultihash().bytes)
+  const aad = concat([AAD_LABEL, msg.groupId, epochBytes(msg.epoch), sender.toMultihash().bytes])
   try {
     return xchacha20poly1305(key, msg.nonce, aad).decrypt(msg.ciphertext)
   } catch (err) {

@@ -35,8 +35,8 @@ const FINGERPRINT_VERSION = 0
  * against libsignal's vector.
  */
 export function fingerprintDigits (publicKey: Uint8Array, identifier: Uint8Array, iterations = SAFETY_NUMBER_ITERATIONS): string {
-  let hash = concat(new Uint8Array([FINGERPRINT_VERSION >> 8, FINGERPRINT_VERSION & 0xff]), publicKey, identifier)
-  for (let i = 0; i < iterations; i++) hash = sha512(concat(hash, publicKey))
+  let hash = concat([new Uint8Array([FINGERPRINT_VERSION >> 8, FINGERPRINT_VERSION & 0xff]), publicKey, identifier])
+  for (let i = 0; i < iterations; i++) hash = sha512(concat([hash, publicKey]))
   let digits = ''
   for (let chunk = 0; chunk < 6; chunk++) {
     let n = 0
