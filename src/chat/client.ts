@@ -870,11 +870,18 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
     const addr = multiaddr(this.addressOf(inv, 'contact'))
     const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.opts.directTimeoutMs ?? 60_000)])
     let acked = 0
+    const sealAll = async (card: KeyCard): Promise<Uint8Array[]> => await Promise.all(items.map(async item => await this.sealItem(rec, item, card)))
     await sendDirect(this.node, addr, this.myCardBytes, async (cardBytes) => {
-      await this.serial(async () => { await this.takeCard(rec.peerId, cardBytes) })
+      if (cardBytes == null) {
+        // a card we already hold: seal now and send without waiting for their hello
+        const known = await this.cardOf(this.contacts.get(rec.peerId) ?? rec)
+        return known == null ? undefined : await sealAll(known)
+      }
       const card = await this.cardOf(this.contacts.get(rec.peerId) ?? rec)
       if (card == null) throw new ChatError(`no key card for ${rec.name}`)
-      return await Promise.all(items.map(async item => await this.sealItem(rec, item, card)))
+      return await sealAll(card)
+    }, async (cardBytes) => {
+      await this.serial(async () => { await this.takeCard(rec.peerId, cardBytes) })
     }, async (index, result) => {
       await this.serial(async () => {
         const item = items[index]

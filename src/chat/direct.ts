@@ -49,31 +49,44 @@ export interface DirectSendOptions {
 
 /**
  * Opens a stream to `addr`, swaps key cards, and delivers each envelope in
- * order. `onHello` gets the remote's card before anything is sealed, and
- * returns the envelopes to send (the caller may need that card to seal).
- * `onResult` is told of each ack or refusal, in order. Resolves when all have
- * answered; rejects on a dial failure, a timeout or a broken stream (the
- * answered ones were already reported).
+ * order. `seal(card)` makes the envelopes: it is called first with no card,
+ * and if it can seal already (it knows the contact's card) the envelopes
+ * follow our hello at once, without waiting a round trip for theirs; if it
+ * returns undefined, it is called again with the contact's card from their
+ * hello. `onHello` gets that card in any case (a rotation), before any
+ * result. `onResult` is told of each ack or refusal, in order. Resolves when
+ * all have answered; rejects on a dial failure, a timeout or a broken stream
+ * (the answered ones were already reported).
  */
 export async function sendDirect (
   node: Libp2p,
   addr: Multiaddr | PeerId,
   myCard: Uint8Array,
-  onHello: (card: Uint8Array) => Promise<Uint8Array[]>,
+  seal: (card: Uint8Array | undefined) => Promise<Uint8Array[] | undefined>,
+  onHello: (card: Uint8Array) => Promise<void>,
   onResult: (index: number, result: DeliverResult) => Promise<void>,
   opts: DirectSendOptions = {}
 ): Promise<number> {
   const frameMs = opts.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS
   const window = Math.max(1, opts.window ?? DEFAULT_WINDOW)
+  const early = await seal(undefined)
   const stream = await node.dialProtocol(addr, CHAT_PROTOCOL, { signal: opts.signal })
   const pb = pbStream(stream, { maxDataLength: MAX_CHAT_FRAME_BYTES }).pb(ChatFrame)
   try {
+    let next = 0
     await pb.write({ hello: myCard as Uint8Array<ArrayBuffer> }, { signal: opts.signal })
+    if (early != null) {
+      // the contact's card is known: no need to wait for its hello before the first messages
+      while (next < early.length && next < window) {
+        await pb.write({ deliver: early[next] as Uint8Array<ArrayBuffer> }, { signal: opts.signal })
+        next++
+      }
+    }
     const hello = await withDeadline('waiting for the contact\'s hello', frameMs, opts.signal, async (signal) => await pb.read({ signal }))
     if (hello.hello == null) throw new ChatProtocolError('the contact did not start with a hello frame')
     // libp2p checked that the noise peer is the /p2p PeerId of `addr`
-    const envelopes = await onHello(hello.hello)
-    let next = 0
+    await onHello(hello.hello)
+    const envelopes = early ?? await seal(hello.hello) ?? []
     let answered = 0
     while (answered < envelopes.length) {
       while (next < envelopes.length && next - answered < window) {
