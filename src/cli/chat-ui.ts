@@ -233,7 +233,8 @@ export class ChatUi {
     const c = this.client
     const [cmd, ...args] = argv
     const json = line.startsWith('{')
-    const text = (n: number): string => json ? args[args.length - 1] ?? '' : this.rest(line, n)
+    // the text after the command and its first n arguments, as typed
+    const text = (n: number): string => json ? args[args.length - 1] ?? '' : this.rest(line, n + 1)
     switch (cmd) {
       case 'help': this.print(HELP); return
       case 'quit': case 'exit': this.close(); return
