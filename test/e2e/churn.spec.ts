@@ -18,6 +18,8 @@ import { getTestnet } from './fixture.js'
 import { torOptions } from './helpers.js'
 import type { Libp2p } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 
 const CYCLES = 1_000
 const STALL_MS = 30_000
@@ -27,7 +29,15 @@ const WARM_UP = 100
 
 interface Sample { cycle: number, rssMb: number, fds: number }
 
+// A leak is memory still held after a full collection; without one, RSS at a
+// sample also holds garbage of whatever ran before (20 MB file buffers of the
+// chat spec, say) and swings by tens of MB with the collector's timing.
+setFlagsFromString('--expose-gc')
+const gc = runInNewContext('gc') as () => void
+
 function sample (cycle: number): Sample {
+  gc()
+  gc()
   const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))
   return { cycle, rssMb: Math.round(Number(rss?.[1] ?? NaN) / 1024), fds: readdirSync('/proc/self/fd').length }
 }
