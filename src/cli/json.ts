@@ -227,7 +227,7 @@ export type MessagingEvent =
 /**
  * Chat (issue 16): every chat event's name starts with `chat-`; its fields
  * are the library's event detail as it is (src/chat/client.ts ChatEvents),
- * never a key or a store secret. See the README's chat section.
+ * never a key or a store secret. See docs/chat.md.
  */
 export type ChatCliEvent = { event: `chat-${string}` } & Record<string, unknown>
 

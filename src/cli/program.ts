@@ -60,7 +60,7 @@ function addTorOptions (cmd: Command): Command {
     .addOption(new Option('--testnet-client <n>', 'which client tor of the private network to use').argParser(parseClientOption))
     .option('--managed', 'launch an own tor (joining --testnet if given) instead of attaching')
     .option('--data-dir <dir>', 'keys and managed tor state (default: $XDG_DATA_HOME/p2p-tor or ~/.local/share/p2p-tor)')
-    .option('--json', 'one JSON object per line on stdout (see the README); human text on stderr')
+    .option('--json', 'one JSON object per line on stdout (see docs/cli.md); human text on stderr')
 }
 
 const TOR_HELP = `Tor: with no tor option, p2p-tor attaches to a system tor if one answers
@@ -73,7 +73,7 @@ function footer (examples: string): string {
 /** `p2p-tor testnet start|stop|status|env`, wired like the other commands. */
 function testnetCommand (ctx: CliContext, done: (exitCode: number) => void): Command {
   const dirOption = (): Option => new Option('--dir <dir>', 'directory of the network (keys, logs, state)').default(defaultTestnetDir(ctx.env), '$XDG_DATA_HOME/p2p-tor/testnet or ~/.local/share/p2p-tor/testnet')
-  const jsonOption = (): Option => new Option('--json', 'one JSON object per line on stdout (see the README); human text on stderr')
+  const jsonOption = (): Option => new Option('--json', 'one JSON object per line on stdout (see docs/cli.md); human text on stderr')
   const cmd = new Command('testnet')
     .description('a private Tor network on 127.0.0.1 (3 directory authorities, relays, client tors) for tests and demos')
 
@@ -297,7 +297,7 @@ export function buildProgram (ctx: CliContext, done: (exitCode: number) => void)
 
   addTorOptions(program.command('hub')
     .description('run a messaging hub on this node\'s onion service: members publish, subscribe, register and call through it, as its realm allows')
-    .requiredOption('--realm <file>', 'the realm: roles, the PeerIds in each, and their rights per URI (JSON; see the README)')
+    .requiredOption('--realm <file>', 'the realm: roles, the PeerIds in each, and their rights per URI (JSON; see docs/messaging.md)')
     .addOption(new Option('--port <port>', 'onion virtual port').default(DEFAULT_PORT).argParser(parsePortOption))
     .option('--no-reconnect', 'exit (code 3) when tor goes away, instead of reconnecting and publishing the service again')
     .addOption(new Option('-t, --timeout <s>', 'seconds allowed for starting up: reaching tor, its bootstrap and publishing the onion service').default(DEFAULT_LISTEN_TIMEOUT_MS, '300').argParser(parseTimeoutOption)))

@@ -1,7 +1,7 @@
 /**
  * p2p-tor/messaging: a hub with key-based roles and per-URI permissions,
  * PubSub on gossipsub, and RPC routed through the hub. Knows nothing of chat,
- * webhooks or the CLI. See ARCHITECTURE.md and the README's Messaging section.
+ * webhooks or the CLI. See ARCHITECTURE.md and docs/messaging.md.
  */
 export { Hub, MAX_HUB_TOPICS, type HubEvents, type HubInit } from './hub.js'
 export { Member, verifyHistory, type CallOptions, type Delivery, type MemberEvents, type MemberInit, type MessageHandler, type PublishOptions, type SubscribeOptions, type RegisterOptions } from './member.js'

@@ -409,7 +409,7 @@ export async function loadRealm (file: string): Promise<Realm> {
     handle = await open(file, 'r')
   } catch (err: any) {
     if (err?.code === 'ENOENT') {
-      throw new RealmError(`${file}: no such file; create it with at least {"roles": [{"name": "...", "peers": ["12D3KooW..."], "permissions": [...]}]} (the README's Messaging section has an example)`, { source: file }, { cause: err })
+      throw new RealmError(`${file}: no such file; create it with at least {"roles": [{"name": "...", "peers": ["12D3KooW..."], "permissions": [...]}]} (docs/messaging.md has an example)`, { source: file }, { cause: err })
     }
     throw new RealmError(`${file}: cannot open it (${String(err?.code ?? err?.message)}); check the path and its permissions`, { source: file }, { cause: err })
   }

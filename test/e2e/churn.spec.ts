@@ -42,7 +42,7 @@ function sample (cycle: number): Sample {
   return { cycle, rssMb: Math.round(Number(rss?.[1] ?? NaN) / 1024), fds: readdirSync('/proc/self/fd').length }
 }
 
-/** The README's library example (Library usage), with the given tor() options. */
+/** The README's library example (The library), with the given tor() options. */
 async function readmeNode (torInit: Parameters<typeof tor>[0], listen: string[]): Promise<Libp2p<{ ping: Ping }>> {
   return createLibp2p({
     addresses: { listen, announceFilter: onionOnly },

@@ -296,7 +296,7 @@ describe('e2e: the messaging CLI (hub, publish, subscribe, register, call) as su
     assert.ok(hub.running, hub.stderr)
     await stopOk(hub)
     assert.equal(hub.events().at(-1).event, 'stopped')
-    // every event the hub printed is one the README documents
+    // every event the hub printed is one docs/cli.md documents
     const known = new Set(['progress', 'listening', 'member', 'refused', 'realm-reloaded', 'realm-error', 'connection', 'stopped', 'tor-down', 'tor-up', 'reachable', 'republish-failed'])
     assert.deepEqual(hub.events().filter(e => !known.has(e.event)), [])
   })

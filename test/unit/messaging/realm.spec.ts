@@ -303,7 +303,7 @@ describe('messaging realm', () => {
 
     it('a missing file says so and how to create one', async () => {
       const file = join(dir, 'missing.json')
-      const err = await rejectsRealm(loadRealm(file), `${file}: no such file; create it with at least {"roles": [{"name": "...", "peers": ["12D3KooW..."], "permissions": [...]}]} (the README's Messaging section has an example)`)
+      const err = await rejectsRealm(loadRealm(file), `${file}: no such file; create it with at least {"roles": [{"name": "...", "peers": ["12D3KooW..."], "permissions": [...]}]} (docs/messaging.md has an example)`)
       assert.equal(err.source, file)
     })
 
