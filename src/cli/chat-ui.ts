@@ -43,6 +43,19 @@ const HELP = `commands:
   /read                        mark everything shown as read (sends read receipts if enabled)
   /quit                        stop`
 
+/**
+ * Text from a peer, safe to print on a terminal: control characters (an
+ * escape sequence could move the cursor, rewrite earlier lines or set the
+ * window title) and bidi overrides are shown as \u{…} instead of acting.
+ * Newlines stay, indented, so a message cannot pass itself off as a line of ours.
+ */
+export function printable (text: string): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, (c) => `\\u{${c.codePointAt(0)?.toString(16) ?? ''}}`)
+    .replace(/\n/g, '\n    ')
+}
+
 function time (t: number): string {
   return new Date(t).toTimeString().slice(0, 8)
 }
@@ -93,7 +106,7 @@ export class ChatUi {
   static formatMessage (m: MessageView): string {
     const who = m.dir === 'out' ? `you → ${m.group != null ? `#${m.group}` : m.contact}` : m.group != null ? `${m.from ?? m.contact} in #${m.group}` : m.contact
     const state = m.dir === 'out' ? ` (${m.state})` : ''
-    return `[${time(m.time)}] ${who}: ${m.text}${state}`
+    return `[${time(m.time)}] ${printable(who)}: ${printable(m.text)}${state}`
   }
 
   private print (line: string): void {
@@ -139,7 +152,7 @@ export class ChatUi {
     c.addEventListener('request', (e) => {
       this.lastRequest = e.detail.name
       this.event({ event: 'chat-request', ...e.detail })
-      this.print(`contact request from ${e.detail.name} (${e.detail.peerId}): /accept ${e.detail.name}`)
+      this.print(`contact request from ${printable(e.detail.name)} (${e.detail.peerId}): /accept ${printable(e.detail.name)}`)
     })
     c.addEventListener('contact', (e) => {
       this.event({ event: 'chat-contact', ...e.detail })
@@ -155,7 +168,7 @@ export class ChatUi {
     })
     c.addEventListener('file-offer', (e) => {
       this.event({ event: 'chat-file-offer', ...e.detail })
-      this.print(`${e.detail.contact} sends a file: ${e.detail.name} (${e.detail.size} bytes)`)
+      this.print(`${printable(e.detail.contact)} sends a file: ${printable(e.detail.name)} (${e.detail.size} bytes)`)
     })
     let lastBar = 0
     c.addEventListener('file-progress', (e) => {

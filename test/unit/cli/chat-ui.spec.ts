@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { PassThrough } from 'node:stream'
-import { ChatUi, jsonArgv, words } from '../../../src/cli/chat-ui.js'
+import { ChatUi, jsonArgv, printable, words } from '../../../src/cli/chat-ui.js'
 import { Output } from '../../../src/cli/output.js'
 import type { ChatClient } from '../../../src/chat/client.js'
 
@@ -106,5 +106,12 @@ describe('cli: the chat session\'s commands', () => {
     assert.equal(errors.length, 3)
     assert.match(errors[0], /unknown command \/frobnicate/)
     assert.match(errors[2], /no contact named "nobody"/)
+  })
+  it('shows a peer\'s control characters and bidi overrides instead of letting the terminal act on them', () => {
+    assert.equal(printable('hi\u001b[2J\u001b]0;pwned\u0007'), 'hi\\u{1b}[2J\\u{1b}]0;pwned\\u{7}')
+    assert.equal(printable('file\u202etxt.exe'), 'file\\u{202e}txt.exe')
+    assert.equal(printable('two\r\nlines'), 'two\n    lines')
+    const line = ChatUi.formatMessage({ id: 'x', contact: 'eve\u001b[1A', dir: 'in', time: 0, text: '\u001b[1Aevil', state: 'delivered', kind: 'text', read: false })
+    assert.equal(line.includes('\u001b'), false)
   })
 })
