@@ -70,7 +70,8 @@ export async function sendDirect (
   const frameMs = opts.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS
   const window = Math.max(1, opts.window ?? DEFAULT_WINDOW)
   const early = await seal(undefined)
-  const stream = await node.dialProtocol(addr, CHAT_PROTOCOL, { signal: opts.signal })
+  // our own protocol: its name goes out with the first frame, without a round trip for the answer first
+  const stream = await node.dialProtocol(addr, CHAT_PROTOCOL, { signal: opts.signal, negotiateFully: false })
   const pb = pbStream(stream, { maxDataLength: MAX_CHAT_FRAME_BYTES }).pb(ChatFrame)
   try {
     let next = 0

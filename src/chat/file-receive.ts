@@ -222,7 +222,7 @@ async function fetchOnce (node: Libp2p, from: Multiaddr | PeerId, offer: FileOff
   const watchdog = new Watchdog(stallMs, [signal], () => new TimeoutError(`no byte of file ${id} for ${stallMs} ms`))
   let stream: Stream | undefined
   try {
-    stream = await node.dialProtocol(from, FILE_PROTOCOL, { signal: watchdog.signal })
+    stream = await node.dialProtocol(from, FILE_PROTOCOL, { signal: watchdog.signal, negotiateFully: false }) // the Get goes out with the protocol name
     const frames = pbStream(stream, { maxDataLength: MAX_SERVED_FRAME_BYTES, maxBufferSize: MAX_READ_AHEAD_BYTES })
     await frames.write({ id: offer.id as Uint8Array<ArrayBuffer>, offset: BigInt(state.received) }, Get, { signal: watchdog.signal })
     // bounded: every Chunk carries at least one byte and the total stops at offer.size

@@ -317,7 +317,7 @@ async function request (node: Libp2p, mailboxAddr: Multiaddr | string, req: Mail
   const kind = kindOf(req)
   let stream: Stream | undefined
   try {
-    stream = await node.dialProtocol(ma, MAILBOX_PROTOCOL, { signal })
+    stream = await node.dialProtocol(ma, MAILBOX_PROTOCOL, { signal, negotiateFully: false }) // one round trip, not two: the protocol name goes out with the request
     const pb = pbStream(stream, { maxDataLength: MAILBOX_MAX_ANSWER_BYTES, maxBufferSize: MAILBOX_MAX_ANSWER_BYTES + 16 })
     const reading = pb.read(MailboxResponse, { signal, limits: { blobs: MAILBOX_MAX_FETCH } })
     reading.catch(() => {})
