@@ -237,6 +237,63 @@ describe('e2e: chat over onion services, with a mailbox', function () {
     assert.equal(createHash('sha256').update(readFileSync(got.path)).digest('hex'), createHash('sha256').update(data).digest('hex'))
   })
 
+  it('the two-terminal walkthrough of docs/chat.md: a mailbox, then alice and bob in pseudo-terminals', async () => {
+    const procs: ChildProcess[] = []
+    const outs: string[] = []
+    const start = (args: string[], pty: boolean): number => {
+      const bin = resolve('dist/src/cli/bin.js')
+      const child = pty
+        ? spawn('script', ['-qfec', `node ${bin} ${args.join(' ')}`, '/dev/null'], { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
+        : spawn(process.execPath, [bin, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
+      const i = outs.push('') - 1
+      child.stdout?.on('data', (b: Buffer) => { outs[i] += b.toString() })
+      child.stderr?.on('data', (b: Buffer) => { outs[i] += b.toString() })
+      procs.push(child)
+      return i
+    }
+    const walk = join(dir, 'walkthrough')
+    try {
+      // the walkthrough's commands, with its .testnet/demo replaced by this run's network
+      const mb = start(['mailbox', '--json', '--testnet', TESTNET_DIR, '--testnet-client', '2', '--data-dir', join(walk, 'mailbox')], false)
+      await until('the mailbox address', () => /"event":"mailbox"/.test(outs[mb]), 240_000)
+      const mailboxAddr = String(jsonLines(outs[mb]).find(e => e.event === 'mailbox')?.multiaddr)
+      const alice = start(['chat', '--name', 'alice', '--testnet', TESTNET_DIR, '--testnet-client', '0', '--data-dir', join(walk, 'alice'), '--mailbox', mailboxAddr], true)
+      await until('alice\'s invite', () => /your invite: (p2ptor:\S+)/.test(outs[alice]), 240_000)
+      const invite = (/your invite: (p2ptor:\S+)/.exec(outs[alice]) as RegExpExecArray)[1]
+      assert.ok(invite.length > 200, `an invite with a mailbox is longer (${invite.length} characters)`)
+      const bob = start(['chat', '--name', 'bob', '--testnet', TESTNET_DIR, '--testnet-client', '1', '--data-dir', join(walk, 'bob')], true)
+      await until('bob\'s prompt', () => outs[bob].includes('/help'), 240_000)
+      procs[bob].stdin?.write(`/add ${invite} alice\r`)
+      await until('alice sees bob\'s request', () => outs[alice].includes('contact request from bob'), 120_000)
+      procs[alice].stdin?.write('/accept\r')
+      await until('bob sees alice accepted', () => outs[bob].includes('contact alice: accepted'), 120_000)
+      procs[alice].stdin?.write('/to bob\r')
+      procs[alice].stdin?.write('hi bob\r')
+      await until('bob sees it', () => /\] alice: hi bob/.test(outs[bob]), 120_000)
+      await until('alice sees it delivered', () => outs[alice].includes('✓ delivered (to bob'), 120_000)
+      procs[bob].stdin?.write('/verify alice\r')
+      await until('the safety number', () => /safety number with alice:/.test(outs[bob]), 30_000)
+      procs[alice].stdin?.write('/verify bob\r')
+      await until('alice\'s safety number', () => /safety number with bob:/.test(outs[alice]), 30_000)
+      const groups = (text: string, who: string): string => (new RegExp(`safety number with ${who}:\\s+([\\d ]+)\\s+([\\d ]+)\\s+([\\d ]+)`).exec(text) ?? []).slice(1).join(' ').replace(/\s+/g, '')
+      assert.match(groups(outs[bob], 'alice'), /^\d{60}$/)
+      assert.equal(groups(outs[bob], 'alice'), groups(outs[alice], 'bob'), 'the same safety number on both terminals')
+      for (const i of [alice, bob]) procs[i].stdin?.write('/quit\r')
+      await until('alice and bob stop', () => procs[alice].exitCode != null && procs[bob].exitCode != null, 60_000)
+      assert.equal(procs[alice].exitCode, 0)
+      assert.equal(procs[bob].exitCode, 0)
+      process.kill(-(procs[mb].pid as number), 'SIGINT')
+      await until('the mailbox stops', () => procs[mb].exitCode != null, 60_000)
+      assert.equal(procs[mb].exitCode, 0)
+    } finally {
+      for (const p of procs) {
+        if (p.exitCode == null && p.pid != null) {
+          try { process.kill(-p.pid, 'SIGKILL') } catch {}
+        }
+      }
+    }
+  })
+
   it('the line-delimited JSON mode: commands in, events out', async () => {
     const child = spawn(process.execPath, [resolve('dist/src/cli/bin.js'), 'chat', '--json', '--testnet', TESTNET_DIR, '--testnet-client', '3', '--data-dir', join(dir, 'erin'), '--port', '7777'], { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
     let out = ''
