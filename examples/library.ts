@@ -17,7 +17,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { createLibp2p } from 'libp2p'
-import { tor, onionListenAddress, loadOrCreateOnionKeyFile, onionOnly, TOR_PING_DEFAULTS } from '../src/index.js'
+import { tor, onionListenAddress, loadOrCreateOnionKeyFile, onionOnly, AGENT_VERSION, TOR_CONNECTION_DEFAULTS as T, TOR_PING_DEFAULTS } from '../src/index.js'
 
 const [control, socks, cookieFile] = process.argv.slice(2)
 if (control == null || socks == null) {
@@ -62,9 +62,11 @@ try {
     addresses: { listen: [listenAddr.toString()], announceFilter: onionOnly },
     transports: [tor({ key, control, socks, cookieFile })],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    // Tor circuits take longer than libp2p's defaults allow
-    connectionManager: { dialTimeout: 150_000, addressDialTimeout: 130_000, inboundUpgradeTimeout: 60_000 },
+    // as the README's example: TOR_CONNECTION_DEFAULTS (window, timeouts, monitor floor) and a bare agent
+    streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: T.maxStreamWindowSize } })],
+    connectionManager: { dialTimeout: T.dialTimeout, addressDialTimeout: T.addressDialTimeout, inboundUpgradeTimeout: T.inboundUpgradeTimeout, maxIncomingPendingConnections: T.maxIncomingPendingConnections },
+    connectionMonitor: { pingTimeout: { minTimeout: T.monitorPingMinTimeout } },
+    nodeInfo: { name: AGENT_VERSION, version: '', userAgent: AGENT_VERSION },
     // TOR_PING_DEFAULTS: room for libp2p's connection-monitor ping beside ours
     services: { identify: identify(), ping: ping(TOR_PING_DEFAULTS) }
   })
