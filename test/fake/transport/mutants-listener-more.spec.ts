@@ -443,6 +443,23 @@ describe('tor() listener: collisions, failures, inbound sockets and logs (fake T
     })
   })
 
+  it('tor refusing to release HS_DESC after the upload is logged, and listen() still succeeds', async () => {
+    const key = generateOnionKey()
+    await start({ keys: [key] })
+    await warm()
+    const uploaded = `650 HS_DESC UPLOADED ${key.serviceId} UNKNOWN $${'A'.repeat(40)}\r\n`
+    fake.controlServer.script(
+      [/^SETEVENTS HS_DESC$/, '250 OK\r\n'],
+      [/^ADD_ONION /, `250-ServiceID=${key.serviceId}\r\n250 OK\r\n${uploaded}`],
+      [/^SETEVENTS$/, '551 Unable to set events\r\n'])
+    const l = listener()
+    await l.listen(ma(key))
+    assert.equal(fake.controlServer.remaining, 0)
+    assert.deepEqual(errorLogs().map(c => c.format), ['releasing HS_DESC failed - %e'])
+    assert.equal((errorLogs()[0].args[0] as ControlReplyError).status, 551)
+    assert.deepEqual(l.getAddrs().map(String), [ma(key).toString()])
+  })
+
   it('the server\'s later errors are the listener\'s \'error\' events', async () => {
     const key = generateOnionKey()
     await start({ keys: [key] })
