@@ -12,7 +12,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { SupervisedTor } from '../../../src/tor/index.js'
+import { openTor, planTor, SupervisedTor } from '../../../src/tor/index.js'
 import { TorSource } from '../../../transports/tor/tor-source.js'
 import { startFakeTor } from '../../fixtures/fake-tor.js'
 import type { FakeTor } from '../../fixtures/fake-tor.js'
@@ -49,6 +49,45 @@ describe('TorSource opening a tor (fake Tor)', function () {
         assert.equal(opened.handle instanceof SupervisedTor, false)
       } finally {
         await source.close()
+      }
+    })
+  })
+
+  describe('close()', () => {
+    let fake: FakeTor
+    beforeEach(async () => { fake = await startFakeTor() })
+    afterEach(async () => { await fake.stop() })
+
+    it('while the tor is still being opened: waits for it, then closes it (nothing is left open)', async () => {
+      const source = new TorSource({ control: fake.control, socks: fake.socks })
+      const opening = source.get()
+      await source.close()
+      const opened = await opening
+      assert.equal(opened.handle?.control.closed, true, 'the tor opened during close() must be closed by it')
+      await fake.controlServer.waitForDisconnect()
+    })
+
+    it('stops relaying a given supervised tor\'s down and up, and leaves that tor open', async () => {
+      const given = await openTor(planTor({ control: fake.control, socks: fake.socks }), { reconnect: { initialDelayMs: 10, maxDelayMs: 20 } })
+      const handle = given.handle as SupervisedTor
+      assert.ok(handle instanceof SupervisedTor)
+      try {
+        const heard: string[] = []
+        const source = new TorSource({ tor: handle }, { down: () => { heard.push('down') }, up: () => { heard.push('up') } })
+        await source.get()
+        assert.equal(handle.listenerCount('down'), 1)
+        assert.equal(handle.listenerCount('up'), 1)
+        await source.close()
+        assert.equal(handle.listenerCount('down'), 0)
+        assert.equal(handle.listenerCount('up'), 0)
+        assert.equal(handle.control.closed, false, 'a given handle is not closed')
+        // the given tor restarts: the closed source hears nothing of it
+        const back = new Promise(resolve => handle.once('up', resolve))
+        fake.controlServer.drop()
+        await back
+        assert.deepEqual(heard, [])
+      } finally {
+        await handle.close()
       }
     })
   })
