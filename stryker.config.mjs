@@ -29,6 +29,14 @@
 //   ignored by default (reported as Ignored, outside the score). Set
 //   STRYKER_STATIC=1 to include them.
 // - concurrency 2: the machine has 2 cores shared with other agents.
+// - The compliance suite has its own install, test/compliance/node_modules
+//   (`npm run mutate` runs `npm run compliance:install` first). Stryker never
+//   copies a node_modules folder into its sandbox, so the compliance spec is
+//   pointed at the original folder (the test runners inherit this env).
+import { fileURLToPath } from 'node:url'
+
+process.env.P2P_TOR_COMPLIANCE_DIR ??= fileURLToPath(new URL('./test/compliance/', import.meta.url))
+
 export default {
   packageManager: 'npm',
   testRunner: 'mocha',

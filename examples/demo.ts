@@ -5,7 +5,8 @@
  *
  *   1. p2p-tor testnet start   (a private Tor network on 127.0.0.1, or the running one)
  *   2. p2p-tor listen          (a node publishing an onion service on client tor 0)
- *   3. p2p-tor dial            (a second node on client tor 1 pings it over Tor)
+ *   3. p2p-tor dial            (a second node on client tor 1, with no onion address of its own, reaches
+ *                               the listener's onion service as a Tor client and pings it)
  *   4. Ctrl-C to the listener, and p2p-tor testnet stop if this demo started the network
  *
  *   node dist/examples/demo.js [--dir .testnet/demo] [--base-port 17000] [--count 3]
@@ -122,7 +123,13 @@ async function demo (): Promise<number> {
     const code = await stop(listener)
     say(`  listener exited with code ${String(code)}`)
     listener = undefined
-    if (dial.code === 0) say('\ndemo OK: libp2p ping over Tor, from one onion service to another')
+    // what was connected: only the listener is an onion service; the dialer
+    // has no onion address, it is a Tor client reaching that service
+    if (dial.code === 0) {
+      say(`\ndemo OK: libp2p ping over Tor. The listener was reachable only at its onion address (an onion service on client tor 0).
+  The dialer has no onion address: it is a Tor client (client tor 1) that reached the listener's onion service
+  through a rendezvous circuit of the private network, and pinged it over that libp2p connection (statistics above).`)
+    }
     return dial.code
   } finally {
     if (listener != null) await stop(listener)
