@@ -158,6 +158,7 @@ export class FileServer {
     const frames = pbStream(stream, { maxDataLength: MAX_GET_FRAME_BYTES, maxBufferSize: 4 * MAX_GET_FRAME_BYTES })
     const pb = frames.pb(Served)
     const watchdog = new Watchdog(this.getTimeoutMs, [], () => new TimeoutError(`the file stream with ${peer} made no progress in time (its Get, or taking a chunk)`))
+    watchdog.signal.addEventListener('abort', () => { stream.abort(watchdog.signal.reason instanceof Error ? watchdog.signal.reason : new AbortError()) }, { once: true })
     try {
       const request = await frames.read(Get, { signal: watchdog.signal })
       watchdog.kick(this.sendStallMs)
@@ -215,7 +216,10 @@ export class FileServer {
           for await (const chunk of reader) {
             watchdog.kick(this.sendStallMs)
             const data = chunk as Buffer<ArrayBuffer>
-            await pb.write({ chunk: { data } }, { signal: watchdog.signal })
+            // no signal per chunk: p-event (under pbStream's write) never removes its abort
+            // listener, so one per chunk would pile up on the watchdog's signal for the whole
+            // transfer; the watchdog aborts the stream instead, which ends a pending write
+            await pb.write({ chunk: { data } })
             sent += data.byteLength
             this.report({ id: entry.offer.id, peer, sent, size })
           }
