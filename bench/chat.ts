@@ -21,7 +21,7 @@
  *   at bob, through checkMailbox(); one sample, split into start and fetch.
  */
 import { percentile, summarize } from './stats.js'
-import { errorText, type TorEndpoints } from './sides.js'
+import { timed, type TorEndpoints } from './sides.js'
 import type { BobBack, DirectSample, MailboxSample } from './chat-side.js'
 import type { Spawner } from './messaging.js'
 import type { Row, SuiteOptions } from './rows.js'
@@ -30,16 +30,6 @@ import type { Row, SuiteOptions } from './rows.js'
 const WARMUP = 3
 
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits
-
-/** Calls `fn`, recording a failure as NaN and its message in `errors`. */
-async function timed (errors: string[], what: string, fn: () => Promise<number>): Promise<number> {
-  try {
-    return await fn()
-  } catch (err) {
-    errors.push(`${what}: ${errorText(err)}`)
-    return NaN
-  }
-}
 
 /** Failed samples (NaN) stay in the count: a row over the survivors alone would hide them. */
 function failures (samples: number[]): Record<string, number> {

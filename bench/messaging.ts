@@ -25,7 +25,7 @@ import path from 'node:path'
 import { cpuSeconds, type Child } from './rpc.js'
 import { percentile, summarize } from './stats.js'
 import { benchRealm, type Connected, type Flood, type LatencySample } from './messaging-side.js'
-import { errorText, type Listened, type TorEndpoints } from './sides.js'
+import { errorText, timed, type Listened, type TorEndpoints } from './sides.js'
 import type { MemoryStats, Role } from './peer.js'
 import type { Row, SuiteOptions } from './rows.js'
 
@@ -67,16 +67,6 @@ async function runQueueWait (pid: number): Promise<number> {
   try {
     return Number((await readFile(`/proc/${pid}/schedstat`, 'utf8')).split(' ')[1]) / 1e9
   } catch {
-    return NaN
-  }
-}
-
-/** Calls `fn`, recording a failure as NaN and its message in `errors`. */
-async function timed (errors: string[], what: string, fn: () => Promise<number>): Promise<number> {
-  try {
-    return await fn()
-  } catch (err) {
-    errors.push(`${what}: ${errorText(err)}`)
     return NaN
   }
 }

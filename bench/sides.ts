@@ -94,6 +94,16 @@ export function errorText (err: unknown): string {
   return `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`
 }
 
+/** Calls `fn`, recording a failure as NaN and its message in `errors`. */
+export async function timed (errors: string[], what: string, fn: () => Promise<number>): Promise<number> {
+  try {
+    return await fn()
+  } catch (err) {
+    errors.push(`${what}: ${errorText(err)}`)
+    return NaN
+  }
+}
+
 /** Runs `count` tasks at once and counts the failures. */
 export async function concurrently (count: number, task: (i: number) => Promise<void>): Promise<ManyStreams> {
   const t0 = performance.now()
