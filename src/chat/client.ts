@@ -339,6 +339,18 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
     }
   }
 
+  private byLocal (local: string): ContactRecord | undefined {
+    for (const c of this.contacts.values()) if (c.local === local) return c
+    return undefined
+  }
+
+  /** History records, newest first, with their store keys. */
+  private async * historyRecords (): AsyncGenerator<HistoryRecord> {
+    for await (const [key, value] of this.store.entries('h/', { reverse: true })) {
+      yield { ...(JSON.parse(dec.decode(value)) as HistoryRecord), key }
+    }
+  }
+
   private addressOf (inv: Invite, which: 'contact' | 'mailbox'): string {
     if (this.opts.dialAddress != null) return this.opts.dialAddress(inv, which)
     if (which === 'contact') return inviteMultiaddr(inv)
@@ -487,10 +499,8 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
   async history (name?: string, limit = 100): Promise<MessageView[]> {
     const local = name == null ? undefined : this.contactByName(name).local
     const out: MessageView[] = []
-    for await (const [, value] of this.store.entries('h/', { reverse: true })) {
-      const h = JSON.parse(dec.decode(value)) as HistoryRecord
-      if (local != null && h.contact !== local && h.group == null) continue
-      if (local != null && h.group != null && h.contact !== local) continue
+    for await (const h of this.historyRecords()) {
+      if (local != null && h.contact !== local) continue
       out.push(this.messageView(h))
       if (out.length >= limit) break
     }
@@ -500,8 +510,7 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
   /** Incoming messages not yet marked read, oldest first. */
   async inbox (limit = 1000): Promise<MessageView[]> {
     const out: MessageView[] = []
-    for await (const [, value] of this.store.entries('h/', { reverse: true })) {
-      const h = JSON.parse(dec.decode(value)) as HistoryRecord
+    for await (const h of this.historyRecords()) {
       if (h.dir === 'in' && h.read !== true) out.push(this.messageView(h))
       if (out.length >= limit) break
     }
@@ -513,14 +522,13 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
     await this.serial(async () => {
       const want = new Set(ids)
       const receipts = new Map<string, Uint8Array[]>()
-      for await (const [key, value] of this.store.entries('h/', { reverse: true })) {
+      for await (const h of this.historyRecords()) {
         if (want.size === 0) break
-        const h = JSON.parse(dec.decode(value)) as HistoryRecord
         if (!want.has(h.id) || h.dir !== 'in') continue
         want.delete(h.id)
         if (h.read === true) continue
         h.read = true
-        await this.putJson(key, h)
+        await this.putJson(h.key, h)
         if (this.opts.readReceipts === true && h.group == null) {
           const list = receipts.get(h.contact) ?? []
           list.push(unhex(h.id))
@@ -528,7 +536,7 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
         }
       }
       for (const [local, list] of receipts) {
-        const rec = [...this.contacts.values()].find(c => c.local === local)
+        const rec = this.byLocal(local)
         if (rec != null && rec.state === 'accepted') await this.enqueue(rec, { kind: PayloadKind.RECEIPT, ids: list as Array<Uint8Array<ArrayBuffer>>, read: true })
       }
     })
@@ -725,7 +733,7 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
   }
 
   private messageView (h: HistoryRecord): MessageView {
-    const rec = [...this.contacts.values()].find(c => c.local === h.contact)
+    const rec = this.byLocal(h.contact)
     const group = h.group != null ? this.groups.get(h.group)?.name ?? h.group : undefined
     const from = h.from != null ? (this.contacts.get(h.from)?.name ?? h.from) : undefined
     return { id: h.id, contact: rec?.name ?? '', dir: h.dir, time: h.time, text: h.text, state: h.state, group, from, kind: h.kind, read: h.read === true }
@@ -740,7 +748,7 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
     if (order.indexOf(state) <= order.indexOf(h.state)) return
     h.state = state
     await this.putJson(key, h)
-    const rec = [...this.contacts.values()].find(c => c.local === h.contact)
+    const rec = this.byLocal(h.contact)
     this.safeDispatch('state', { id: h.id, contact: rec?.name ?? '', state })
   }
 
@@ -779,7 +787,7 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
 
   private async cardOf (rec: ContactRecord): Promise<KeyCard | undefined> {
     if (rec.card == null) return undefined
-    return await verifyCard(unb64(rec.card), rec.peerId)
+    return await this.verified(unb64(rec.card), rec.peerId)
   }
 
   /** Sends every contact's queue now (after tor came back, at start). */
@@ -995,7 +1003,7 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
 
   private async onHello (cardBytes: Uint8Array, remote: PeerId): Promise<void> {
     // verify before anything: a card must be signed by the noise-proven PeerId
-    await verifyCard(cardBytes, remote)
+    await this.verified(cardBytes, remote)
     // a stranger's first request is sealed under this card: keep it for this peer (bounded)
     this.helloCards.delete(remote.toString())
     this.helloCards.set(remote.toString(), cardBytes)
@@ -1007,8 +1015,8 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
   private async takeCard (peer: string, cardBytes: Uint8Array): Promise<void> {
     const rec = this.contacts.get(peer)
     if (rec == null) return
-    const card = await verifyCard(cardBytes, peer)
-    const old = rec.card != null ? await verifyCard(unb64(rec.card), peer).catch(() => undefined) : undefined
+    const card = await this.verified(cardBytes, peer)
+    const old = rec.card != null ? await this.verified(unb64(rec.card), peer).catch(() => undefined) : undefined
     const keep = old == null ? card : newerCard(old, card)
     if (old == null || keep !== old) {
       rec.card = b64(keep.bytes)
@@ -1017,6 +1025,19 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
   }
 
   private readonly helloCards = new Map<string, Uint8Array>()
+  /** Cards already verified (an Ed25519 check each), by PeerId and bytes; expiry is checked on every use. */
+  private readonly verifiedCards = new Map<string, KeyCard>()
+
+  /** verifyCard, once per distinct card: every message would otherwise verify its sender's card again. */
+  private async verified (bytes: Uint8Array, peer: PeerId | string): Promise<KeyCard> {
+    const key = `${peer.toString()}:${b64(bytes)}`
+    const hit = this.verifiedCards.get(key)
+    if (hit != null && (hit.expires == null || this.now() < hit.expires)) return hit
+    const card = await verifyCard(bytes, peer, { now: this.now() })
+    this.verifiedCards.set(key, card)
+    if (this.verifiedCards.size > 1024) this.verifiedCards.delete(this.verifiedCards.keys().next().value as string)
+    return card
+  }
 
   /**
    * One sealed envelope from `remote` (direct: the noise peer) or from the
@@ -1106,15 +1127,15 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
   private async senderCard (sender: PeerId, sealed: Uint8Array): Promise<KeyCard | undefined> {
     const rec = this.contacts.get(sender.toString())
     if (rec?.card != null) {
-      const card = await verifyCard(unb64(rec.card), sender).catch(() => undefined)
+      const card = await this.verified(unb64(rec.card), sender).catch(() => undefined)
       if (card != null) return card
     }
     // a first request carries no card of its own; the hello of this stream, or the group state, gave it
     const fromHello = this.helloCards.get(sender.toString())
-    if (fromHello != null) return await verifyCard(fromHello, sender).catch(() => undefined)
+    if (fromHello != null) return await this.verified(fromHello, sender).catch(() => undefined)
     for (const g of this.groups.values()) {
       const m = g.members.find(x => x.peerId === sender.toString())
-      if (m != null && m.card !== '') return await verifyCard(unb64(m.card), sender).catch(() => undefined)
+      if (m != null && m.card !== '') return await this.verified(unb64(m.card), sender).catch(() => undefined)
     }
     return undefined
   }
@@ -1158,9 +1179,8 @@ export class ChatClient extends TypedEventEmitter<ChatEvents> {
           await this.setHistoryState(item.history, 'delivered')
         }
         if (p.read === true) {
-          for await (const [key, value] of this.store.entries('h/', { reverse: true })) {
-            const h = JSON.parse(dec.decode(value)) as HistoryRecord
-            if (h.contact === rec.local && ids.has(h.id)) await this.setHistoryState(key, 'read')
+          for await (const h of this.historyRecords()) {
+            if (h.contact === rec.local && ids.has(h.id)) await this.setHistoryState(h.key, 'read')
           }
         }
         return
