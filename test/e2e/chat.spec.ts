@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -21,6 +21,7 @@ import { ChatStore, loadStoreKey } from '../../src/chat/store.js'
 import { createTorNode, type TorNode } from '../../src/node.js'
 import { generateOnionKey, type OnionKey } from '../../src/onion/index.js'
 import { loadOrCreateSealKeys } from '../../src/seal/index.js'
+import { bytesUnder } from '../fixtures/chat-tcp.js'
 import { getTestnet, TESTNET_DIR } from './fixture.js'
 import { torOptions } from './helpers.js'
 import type { GroupMessage } from '../../src/chat/chat-pb.js'
@@ -46,15 +47,6 @@ async function until (what: string, cond: () => boolean | Promise<boolean>, ms: 
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
     await new Promise(resolve => setTimeout(resolve, 100))
   }
-}
-
-function bytesUnder (dir: string): Buffer {
-  const parts: Buffer[] = []
-  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
-    const p = join(dir, name)
-    if (statSync(p).isFile()) parts.push(readFileSync(p))
-  }
-  return Buffer.concat(parts)
 }
 
 async function runCli (args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> {

@@ -7,10 +7,10 @@
  */
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { befriend, startMailbox, startUser, until, type TestMailbox, type TestUser } from '../../fixtures/chat-tcp.js'
+import { befriend, bytesUnder, startMailbox, startUser, until, type TestMailbox, type TestUser } from '../../fixtures/chat-tcp.js'
 import type { MessageView } from '../../../src/chat/client.js'
 import type { GroupMessage } from '../../../src/chat/chat-pb.js'
 
@@ -18,16 +18,6 @@ function collect (u: TestUser): MessageView[] {
   const got: MessageView[] = []
   u.client.addEventListener('message', (e) => { got.push(e.detail) })
   return got
-}
-
-/** Every file under `dir`, concatenated (to search the bytes at rest). */
-function bytesUnder (dir: string): Buffer {
-  const parts: Buffer[] = []
-  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
-    const p = join(dir, name)
-    if (statSync(p).isFile()) parts.push(readFileSync(p))
-  }
-  return Buffer.concat(parts)
 }
 
 describe('fake: chat over loopback TCP', function () {
